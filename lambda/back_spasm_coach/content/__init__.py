@@ -1,0 +1,104 @@
+"""All the words the skill speaks, per language, with per-locale overrides.
+
+Layout:
+  en/<topic>.json        the English text, one file per topic; a key ``x`` in
+                         ``rest.json`` is addressed as ``rest.x``
+  locales/<locale>.json  ``vars`` (emergency number, drug names, ...) filled
+                         into every line, and ``overrides`` replacing whole keys
+
+A value is a string, or a list of strings of which one is picked at random
+(lines people hear often have several phrasings). ``{name}`` fills in a locale
+var or a value passed by the caller; ``{pause}`` and friends are pauses.
+"""
+from __future__ import annotations
+
+import json
+import os
+import random
+from functools import lru_cache
+
+from .. import speech
+
+_HERE = os.path.dirname(os.path.abspath(__file__))
+
+DEFAULT_LOCALE = "en-US"
+SUPPORTED_LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
+
+
+def resolve_locale(locale: str | None) -> str:
+    """The supported locale to use for a request's locale (unknown ones get en-US)."""
+    if isinstance(locale, str):
+        for supported in SUPPORTED_LOCALES:
+            if supported.lower() == locale.strip().lower():
+                return supported
+    return DEFAULT_LOCALE
+
+
+def _flatten(prefix: str, tree: dict, out: dict) -> None:
+    for key, value in tree.items():
+        name = prefix + "." + key if prefix else key
+        if isinstance(value, dict):
+            _flatten(name, value, out)
+        else:
+            out[name] = value
+
+
+def _load_json(path: str) -> dict:
+    with open(path, encoding="utf-8") as f:
+        return json.load(f)
+
+
+@lru_cache(maxsize=None)
+def _language_lines(language: str) -> dict:
+    folder = os.path.join(_HERE, language)
+    lines: dict = {}
+    for name in sorted(os.listdir(folder)):
+        if name.endswith(".json"):
+            _flatten(name[:-5], _load_json(os.path.join(folder, name)), lines)
+    return lines
+
+
+@lru_cache(maxsize=None)
+def load(locale: str) -> "Content":
+    """The content for a locale: the base language merged with the locale's overrides."""
+    locale = resolve_locale(locale)
+    local = _load_json(os.path.join(_HERE, "locales", locale + ".json"))
+    lines = dict(_language_lines(locale.split("-")[0]))
+    for key, value in local.get("overrides", {}).items():
+        if key not in lines:
+            raise KeyError("{} overrides unknown key {!r}".format(locale, key))
+        lines[key] = value
+    return Content(locale, lines, local.get("vars", {}))
+
+
+class Content:
+    """One locale's lines, rendered to escaped SSML fragments."""
+
+    def __init__(self, locale: str, lines: dict, variables: dict):
+        self.locale = locale
+        self.lines = lines
+        self.vars = variables
+
+    def __contains__(self, key: str) -> bool:
+        return key in self.lines
+
+    def raw(self, key: str):
+        """The stored value (string, list or number) of a key, unrendered."""
+        return self.lines[key]
+
+    def variants(self, key: str) -> list:
+        value = self.lines[key]
+        return list(value) if isinstance(value, list) else [value]
+
+    def line(self, key: str, rng: random.Random | None = None, **values) -> str:
+        """One phrasing of a line, as an SSML fragment."""
+        template = (rng or random).choice(self.variants(key))
+        return speech.render(template, {**self.vars, **values})
+
+    def all_lines(self, key: str, **values) -> list:
+        """Every phrasing of a line, rendered (for tests and tools)."""
+        return [speech.render(t, {**self.vars, **values}) for t in self.variants(key)]
+
+    def text(self, key: str, **values) -> str:
+        """A line as plain text (cards, timer announcements)."""
+        return speech.to_text(self.line(key, **values))

@@ -1,0 +1,33 @@
+"""Request handlers, one module per conversation area, in the order they are tried."""
+from __future__ import annotations
+
+from . import builtins, errors, safety, strategies
+
+
+def request_handlers() -> list:
+    """Every request handler, most specific first.
+
+    Red flags come first so a symptom is answered whatever else is going on;
+    then the flows (which own navigation words while they run); then answers;
+    then the built-ins; and last, the catch-alls.
+    """
+    return [
+        safety.RedFlagHandler(),
+        safety.WarningSignsHandler(),
+        strategies.LaunchHandler(),
+        strategies.OverviewHandler(),
+        strategies.StrategyHandler(),
+        builtins.HelpHandler(),
+        builtins.StopHandler(),
+        builtins.NavigateHomeHandler(),
+        builtins.RepeatHandler(),
+        builtins.YesHandler(),
+        builtins.NoHandler(),
+        builtins.SessionEndedHandler(),
+        builtins.FallbackHandler(),
+        builtins.OtherRequestHandler(),
+    ]
+
+
+def exception_handlers() -> list:
+    return [errors.CatchAllExceptionHandler()]

@@ -1,0 +1,83 @@
+"""Work every request and response needs, done once here and nowhere else."""
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.dispatch_components import (
+    AbstractRequestInterceptor, AbstractResponseInterceptor)
+from ask_sdk_model.ui import SsmlOutputSpeech
+
+from . import conversation, safety, speech
+from .content import load
+
+log = logging.getLogger(__name__)
+
+RED_FLAG = "red_flag"  # request attribute: the RedFlag this request mentions
+
+
+def _session_ends(handler_input, response) -> bool:
+    if response is None:
+        return False
+    request = handler_input.request_envelope.request
+    if getattr(request, "object_type", None) == "SessionEndedRequest":
+        return False  # Alexa accepts no speech in reply to a SessionEndedRequest.
+    return response.should_end_session is True
+
+
+class LocaleContentInterceptor(AbstractRequestInterceptor):
+    """Load the request's locale content once; unknown locales get en-US."""
+
+    def process(self, handler_input):
+        request = handler_input.request_envelope.request
+        handler_input.attributes_manager.request_attributes[conversation.CONTENT] = \
+            load(getattr(request, "locale", None))
+
+
+class RedFlagInterceptor(AbstractRequestInterceptor):
+    """Look for a red-flag symptom in every request, so none is ever missed."""
+
+    def process(self, handler_input):
+        red_flag = safety.find_red_flag(handler_input.request_envelope.request)
+        if red_flag is not None:
+            log.info("red flag heard: tier=%s", red_flag.tier)
+            handler_input.attributes_manager.request_attributes[RED_FLAG] = red_flag
+
+
+class RequestLogInterceptor(AbstractRequestInterceptor):
+    """Log what kind of request came in (never what the person said)."""
+
+    def process(self, handler_input):
+        request = handler_input.request_envelope.request
+        intent = getattr(getattr(request, "intent", None), "name", None)
+        log.info("request %s %s %s", getattr(request, "object_type", "?"), intent or "",
+                 getattr(request, "locale", ""))
+
+
+class ClosingAdviceInterceptor(AbstractResponseInterceptor):
+    """The one place the closing advice is added: every response that ends the session."""
+
+    def process(self, handler_input, response):
+        if not _session_ends(handler_input, response):
+            return
+        content = conversation.content_of(handler_input)
+        closing = content.line("conversation.closing")
+        current = response.output_speech.ssml if response.output_speech is not None else ""
+        body = current.strip()
+        if body.startswith("<speak>") and body.endswith("</speak>"):
+            body = body[7:-8]
+        response.output_speech = SsmlOutputSpeech(
+            ssml="<speak>{}</speak>".format(speech.join(body, closing)))
+
+
+class RememberForRepeatInterceptor(AbstractResponseInterceptor):
+    """Keep the last thing said (and its reprompt) so "repeat" can say it again."""
+
+    def process(self, handler_input, response):
+        if response is None or response.should_end_session is not False:
+            return
+        session = handler_input.attributes_manager.session_attributes
+        if response.output_speech is not None:
+            session[conversation.LAST_SPEECH] = response.output_speech.ssml
+        reprompt = getattr(getattr(response, "reprompt", None), "output_speech", None)
+        if reprompt is not None:
+            session[conversation.LAST_REPROMPT] = reprompt.ssml

@@ -1,0 +1,31 @@
+"""Builds the skill: handlers, interceptors, and (when needed) the Alexa API client."""
+from __future__ import annotations
+
+import logging
+
+from ask_sdk_core.skill_builder import CustomSkillBuilder
+
+from . import interceptors
+from .handlers import exception_handlers, request_handlers
+
+
+def build_skill_builder(api_client=None, persistence_adapter=None) -> CustomSkillBuilder:
+    builder = CustomSkillBuilder(api_client=api_client, persistence_adapter=persistence_adapter)
+    for handler in request_handlers():
+        builder.add_request_handler(handler)
+    for handler in exception_handlers():
+        builder.add_exception_handler(handler)
+    builder.add_global_request_interceptor(interceptors.RequestLogInterceptor())
+    builder.add_global_request_interceptor(interceptors.LocaleContentInterceptor())
+    builder.add_global_request_interceptor(interceptors.RedFlagInterceptor())
+    # Order matters: remember the reply for "repeat" before the closing advice is added.
+    builder.add_global_response_interceptor(interceptors.RememberForRepeatInterceptor())
+    builder.add_global_response_interceptor(interceptors.ClosingAdviceInterceptor())
+    return builder
+
+
+def build_skill():
+    return build_skill_builder().create()
+
+
+logging.getLogger(__name__.split(".")[0]).setLevel(logging.INFO)
