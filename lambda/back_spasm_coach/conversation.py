@@ -11,6 +11,8 @@ import logging
 import random
 from typing import Callable, Dict
 
+from ask_sdk_core.exceptions import AttributesManagerException
+
 from . import speech
 from .content import Content, load
 
@@ -44,6 +46,14 @@ def content_of(handler_input) -> Content:
     return attrs[CONTENT]
 
 
+def session_of(handler_input) -> dict:
+    """Session attributes, or a throwaway dict for a request outside any session."""
+    try:
+        return handler_input.attributes_manager.session_attributes
+    except AttributesManagerException:
+        return {}
+
+
 class Turn:
     """One response: what to say, then either one question or goodbye."""
 
@@ -69,7 +79,7 @@ class Turn:
 
     @property
     def _session(self) -> dict:
-        return self.handler_input.attributes_manager.session_attributes
+        return session_of(self.handler_input)
 
     def ask(self, question_key: str, reprompt_key: str, **values):
         """End with a question that is not a yes/no offer."""

@@ -75,7 +75,7 @@ class RememberForRepeatInterceptor(AbstractResponseInterceptor):
     def process(self, handler_input, response):
         if response is None or response.should_end_session is not False:
             return
-        session = handler_input.attributes_manager.session_attributes
+        session = conversation.session_of(handler_input)
         if response.output_speech is not None:
             session[conversation.LAST_SPEECH] = response.output_speech.ssml
         reprompt = getattr(getattr(response, "reprompt", None), "output_speech", None)

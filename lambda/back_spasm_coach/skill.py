@@ -5,11 +5,18 @@ import logging
 
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from . import interceptors
+from . import interceptors, persistence
 from .handlers import exception_handlers, request_handlers
 
 
 def build_skill_builder(api_client=None, persistence_adapter=None) -> CustomSkillBuilder:
+    """The skill, ready for ``.lambda_handler()`` or ``.create()``.
+
+    Tests pass their own API client and persistence adapter; by default the
+    adapter is chosen from the environment (see ``persistence.default_adapter``).
+    """
+    if persistence_adapter is None:
+        persistence_adapter = persistence.default_adapter()
     builder = CustomSkillBuilder(api_client=api_client, persistence_adapter=persistence_adapter)
     for handler in request_handlers():
         builder.add_request_handler(handler)

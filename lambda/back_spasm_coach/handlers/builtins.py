@@ -6,7 +6,7 @@ import logging
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
-from ..conversation import LAST_REPROMPT, LAST_SPEECH, OFFER, OFFER_ACTIONS, Turn
+from ..conversation import LAST_REPROMPT, LAST_SPEECH, OFFER, OFFER_ACTIONS, Turn, session_of
 
 log = logging.getLogger(__name__)
 
@@ -45,7 +45,7 @@ class RepeatHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.RepeatIntent")(handler_input)
 
     def handle(self, handler_input):
-        session = handler_input.attributes_manager.session_attributes
+        session = session_of(handler_input)
         last, reprompt = session.get(LAST_SPEECH), session.get(LAST_REPROMPT)
         if not isinstance(last, str) or not isinstance(reprompt, str):
             return Turn(handler_input).ask("conversation.nothing_to_repeat",
@@ -60,13 +60,13 @@ class YesHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.YesIntent")(handler_input)
 
     def handle(self, handler_input):
-        offer = handler_input.attributes_manager.session_attributes.get(OFFER)
+        offer = session_of(handler_input).get(OFFER)
         action = OFFER_ACTIONS.get(offer) if isinstance(offer, str) else None
         if action is None:
             if offer is not None:
                 log.warning("yes to an offer with no action: %r", offer)
             return Turn(handler_input).ask("conversation.no_question", "conversation.menu_reprompt")
-        handler_input.attributes_manager.session_attributes.pop(OFFER, None)
+        session_of(handler_input).pop(OFFER, None)
         return action(handler_input)
 
 
@@ -77,7 +77,7 @@ class NoHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.NoIntent")(handler_input)
 
     def handle(self, handler_input):
-        if handler_input.attributes_manager.session_attributes.get(OFFER) is None:
+        if session_of(handler_input).get(OFFER) is None:
             return Turn(handler_input).ask("conversation.no_question", "conversation.menu_reprompt")
         return Turn(handler_input).say("conversation.declined").say("conversation.goodbye").end()
 
