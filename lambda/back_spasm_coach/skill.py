@@ -6,6 +6,7 @@ import logging
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from . import interceptors, persistence
+from .api_client import LazyApiClient
 from .handlers import exception_handlers, request_handlers
 
 
@@ -13,8 +14,11 @@ def build_skill_builder(api_client=None, persistence_adapter=None) -> CustomSkil
     """The skill, ready for ``.lambda_handler()`` or ``.create()``.
 
     Tests pass their own API client and persistence adapter; by default the
-    adapter is chosen from the environment (see ``persistence.default_adapter``).
+    API client is ask-sdk-core's own, imported on first use (``LazyApiClient``),
+    and the adapter is chosen from the environment (``persistence.default_adapter``).
     """
+    if api_client is None:
+        api_client = LazyApiClient()
     if persistence_adapter is None:
         persistence_adapter = persistence.default_adapter()
     builder = CustomSkillBuilder(api_client=api_client, persistence_adapter=persistence_adapter)

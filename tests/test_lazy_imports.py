@@ -1,0 +1,62 @@
+"""Cold start stays lean: what only some requests need is imported when first needed.
+
+A fresh interpreter imports ``lambda_function`` and answers the requests most
+sessions are made of; the heavy modules must still be unloaded afterwards.
+(bench/run.py measures what this saves; this test only checks what is loaded.)
+"""
+import json
+import os
+import subprocess
+import sys
+
+from skill_io import ROOT
+
+#: Loaded only by the requests that need them: the HTTP client for Alexa APIs,
+#: persistence, the web service and its verification, AWS.
+HEAVY = ("requests", "urllib3", "ssl", "http.client", "sqlite3", "boto3", "botocore",
+         "flask", "werkzeug", "cryptography", "flask_ask_sdk", "ask_sdk_webservice_support",
+         "ask_sdk_core.api_client")
+#: Parts of the skill that the Lambda path must never import at start.
+SKILL_HEAVY = ("back_spasm_coach.web", "back_spasm_coach.verify")
+
+CHILD = r"""
+import json, sys
+from lambda_function import lambda_handler
+from tools import envelopes
+events = [envelopes.launch(), envelopes.intent("OverviewIntent"), envelopes.intent("RestIntent"),
+          envelopes.intent("AMAZON.StopIntent")]
+for event in events:
+    assert lambda_handler(event, None)["response"]["outputSpeech"]
+print(json.dumps(sorted(sys.modules)))
+"""
+
+
+def _modules_after_common_requests():
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "lambda"), ROOT]))
+    out = subprocess.run([sys.executable, "-c", CHILD], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    return set(json.loads(out.strip().splitlines()[-1]))
+
+
+def test_heavy_modules_wait_until_a_request_needs_them():
+    loaded = _modules_after_common_requests()
+    eager = [m for m in HEAVY if m in loaded]
+    eager += [m for m in loaded if m.startswith(SKILL_HEAVY) or "apl" in m.lower().split(".")[-1]]
+    assert not eager, "imported at cold start though no request needed them: {}".format(eager)
+
+
+def test_the_lazy_api_client_loads_the_sdk_client_when_a_service_is_called():
+    from ask_sdk_model.services import ApiClientRequest
+    from ask_sdk_model.services.api_client_message import ApiClientMessage  # noqa: F401
+    from back_spasm_coach.api_client import LazyApiClient
+
+    client = LazyApiClient()
+    request = ApiClientRequest(headers=[], url="https://127.0.0.1:9/v1/alerts/timers",
+                               method="GET", body=None)
+    try:
+        client.invoke(request)
+    except Exception as error:  # nothing listens there: the real client's own error
+        assert "127.0.0.1" in str(error) or "connect" in str(error).lower(), error
+    else:
+        raise AssertionError("a request to a closed port succeeded")
+    assert type(client._client).__name__ == "DefaultApiClient"
