@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test models clean
+.PHONY: run test models clean bench fuzz
 
 $(STAMP): requirements-dev.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -18,6 +18,14 @@ run: $(STAMP)
 ## make test: every test
 test: $(STAMP)
 	$(PY) -m pytest -q $(PYTEST_ARGS)
+
+## make fuzz: the property-based tests with many more examples (FUZZ_EXAMPLES=5000 for longer)
+fuzz: $(STAMP)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/test_fuzz.py $(PYTEST_ARGS)
+
+## make bench: Back Spasm Coach against a bare ASK SDK skill; appends to bench/RESULTS.md (ARGS="--quick --no-write")
+bench: $(STAMP)
+	$(PY) bench/run.py $(ARGS)
 
 ## make models: rebuild interaction-model/<locale>.json from interaction-model/source/
 models: $(STAMP)

@@ -14,3 +14,13 @@ for path in (os.path.join(ROOT, "lambda"), ROOT):
 os.environ.setdefault(
     "BACK_SPASM_COACH_DB",
     os.path.join(tempfile.mkdtemp(prefix="bsc-tests-"), "attributes.sqlite3"))
+
+# Hypothesis profiles (tests/test_fuzz.py): "ci" is small and repeatable for `make test`;
+# `make fuzz` loads "fuzz". No deadline: tests never judge wall-clock time.
+from hypothesis import HealthCheck, settings  # noqa: E402
+
+settings.register_profile("ci", max_examples=30, deadline=None, derandomize=True, print_blob=True,
+                          suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "1500")), deadline=None,
+                          print_blob=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))

@@ -3,6 +3,7 @@ import logging
 
 import pytest
 
+from back_spasm_coach.content import load
 from lambda_function import lambda_handler
 from skill_io import check_ssml, has_closing, speech_of, text_of
 from tools import envelopes
@@ -105,3 +106,36 @@ def test_a_malformed_intent_request_gets_a_kind_answer(mangle, caplog):
 @pytest.mark.parametrize("event", [None, "text", [], {}, {"request": "x"}, {"request": {"type": 7}}])
 def test_an_event_that_is_not_an_envelope_gets_an_empty_response(event):
     assert lambda_handler(event, None) == {"version": "1.0", "response": {}}
+
+
+@pytest.mark.parametrize("context", [None, {}, {"System": None}, "text"])
+def test_an_intent_with_no_context_is_answered_by_its_own_handler(context):
+    """Found by fuzzing: with an API client configured, the SDK read context.System before
+    any handler ran, so a missing context turned every question into the fallback."""
+    event = envelopes.intent("HeatColdIntent")
+    if context is None:
+        del event["context"]
+    else:
+        event["context"] = context
+    response = lambda_handler(event, None)
+    assert any(line in speech_of(response) for line in load("en-US").all_lines("heat_cold.answer"))
+    assert response["response"]["shouldEndSession"] is False
+
+
+@pytest.mark.parametrize("stored", ["<", "<speak>unclosed", "<speak>" + "a" * 9000 + "</speak>", 5, ["x"],
+                                    '<speak><break time="30s"/></speak>'])
+def test_repeat_never_replays_speech_alexa_would_refuse(stored):
+    """Found by fuzzing: session attributes come back from outside; repeat replayed them raw."""
+    session = envelopes.Session(attributes={"last_speech": stored, "last_reprompt": "<speak>ok</speak>"},
+                                new=False)
+    response = lambda_handler(envelopes.intent("AMAZON.RepeatIntent", session=session), None)
+    check_ssml(speech_of(response))
+    assert "haven't said anything" in text_of(response)
+
+
+def test_repeat_still_replays_what_was_said():
+    session = envelopes.Session()
+    first = lambda_handler(envelopes.intent("RestIntent", session=session), None)
+    session.absorb(first)
+    again = lambda_handler(envelopes.intent("AMAZON.RepeatIntent", session=session), None)
+    assert speech_of(again) == speech_of(first)

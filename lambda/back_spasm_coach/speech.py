@@ -51,6 +51,20 @@ def render(template: str, values: dict | None = None) -> str:
     return "".join(out)
 
 
+def is_speakable(ssml) -> bool:
+    """True for a whole ``<speak>`` document Alexa will accept: well-formed XML under
+    the size limit. For SSML that came back from outside (session attributes)."""
+    if not isinstance(ssml, str) or len(ssml) >= MAX_SSML_CHARS:
+        return False
+    from xml.etree import ElementTree  # only "repeat" needs the XML parser
+
+    try:
+        root = ElementTree.fromstring(ssml)
+    except ElementTree.ParseError:
+        return False
+    return root.tag == "speak" and all(s <= MAX_BREAK_SECONDS for s in break_seconds(ssml))
+
+
 def pause(seconds: float) -> str:
     """One <break>, at most Alexa's 10-second limit."""
     seconds = max(0.0, min(float(seconds), MAX_BREAK_SECONDS))

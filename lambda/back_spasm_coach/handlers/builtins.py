@@ -6,6 +6,7 @@ import logging
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
+from .. import speech
 from ..conversation import LAST_REPROMPT, LAST_SPEECH, OFFER, OFFER_ACTIONS, Turn, session_of
 
 log = logging.getLogger(__name__)
@@ -47,7 +48,10 @@ class RepeatHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         session = session_of(handler_input)
         last, reprompt = session.get(LAST_SPEECH), session.get(LAST_REPROMPT)
-        if not isinstance(last, str) or not isinstance(reprompt, str):
+        # Session attributes come back from outside: replay only SSML Alexa will accept.
+        if not speech.is_speakable(last) or not speech.is_speakable(reprompt):
+            if last is not None or reprompt is not None:
+                log.warning("unspeakable speech stored for repeat: %.80r / %.80r", last, reprompt)
             return Turn(handler_input).ask("conversation.nothing_to_repeat",
                                            "conversation.menu_reprompt")
         return handler_input.response_builder.speak(last).ask(reprompt).response

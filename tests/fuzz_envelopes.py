@@ -1,0 +1,246 @@
+"""Hypothesis strategies for Alexa request envelopes: real ones, odd ones, and broken ones.
+
+``envelopes()`` builds an envelope of any request type Alexa sends (and some
+it never will), with every intent of every locale's model plus unknown ones,
+slots of any shape, odd locales, session attributes of any shape, and the
+session or context sometimes missing. ``mutated(envelopes())`` then breaks it
+further: a field deleted, or replaced by a value of another type, a huge or an
+empty string. Shared by tests/test_fuzz.py (Lambda) and the web-service fuzzing.
+"""
+from __future__ import annotations
+
+import copy
+
+from hypothesis import strategies as st
+
+from back_spasm_coach import conversation, safety
+from back_spasm_coach.content import SUPPORTED_LOCALES
+from skill_io import model
+from tools import envelopes as env
+
+# ---------------------------------------------------------------- building blocks
+
+HUGE_SIZES = (1_000, 8_000, 100_000)
+
+#: Text of any kind, including SSML/XML specials, placeholders, and the occasional huge one.
+texts = st.one_of(
+    st.text(max_size=40),
+    st.sampled_from(["", " ", "<", "&", "</speak>", "<speak>", "{doctor}", "{}", "{0}", "%s", "\x00",
+                     "]]>", "<break time=\"100s\"/>", "null", "None", "true", "ẞ🙂", "\u202e"]),
+    st.builds(lambda ch, n: ch * n, st.sampled_from(["a", "<", "& ", "é"]), st.sampled_from(HUGE_SIZES)),
+)
+
+scalars = st.one_of(st.none(), st.booleans(), st.integers(), st.floats(allow_nan=False, allow_infinity=False),
+                    texts)
+
+#: Any JSON value, nested to any (small) depth.
+json_values = st.recursive(
+    scalars,
+    lambda inner: st.one_of(st.lists(inner, max_size=4),
+                            st.dictionaries(st.text(max_size=12), inner, max_size=4)),
+    max_leaves=12,
+)
+
+
+def _model_facts():
+    intents, slots, slot_ids = set(), {}, {}
+    for locale in SUPPORTED_LOCALES:
+        language_model = model(locale)
+        for intent in language_model["intents"]:
+            intents.add(intent["name"])
+            for spec in intent.get("slots", []):
+                slots.setdefault(intent["name"], {})[spec["name"]] = spec["type"]
+        for slot_type in language_model.get("types", []):
+            for value in slot_type["values"]:
+                slot_ids.setdefault(slot_type["name"], set()).add(value.get("id") or value["name"]["value"])
+    return sorted(intents), slots, {k: sorted(v) for k, v in slot_ids.items()}
+
+
+MODEL_INTENTS, MODEL_SLOTS, SLOT_IDS = _model_facts()
+UNKNOWN_INTENTS = ["AMAZON.PauseIntent", "AMAZON.ResumeIntent", "AMAZON.StartOverIntent",
+                   "AMAZON.ScrollDownIntent", "HelloWorldIntent", "", "amazon.yesintent", "RedFlag"]
+intent_names = st.one_of(st.sampled_from(MODEL_INTENTS), st.sampled_from(UNKNOWN_INTENTS), texts)
+
+locales = st.one_of(
+    st.sampled_from(SUPPORTED_LOCALES),
+    st.sampled_from(["fr-FR", "de-DE", "en", "EN-gb", " en-AU ", "en_US", "en-ZA", "", "??-??"]),
+    st.none(), texts,
+)
+
+ER_CODES = ["ER_SUCCESS_MATCH", "ER_SUCCESS_NO_MATCH", "ER_ERROR_TIMEOUT", "ER_ERROR_EXCEPTION", "BOGUS"]
+all_ids = sorted({i for ids in SLOT_IDS.values() for i in ids} | set(safety.TIERS))
+slot_ids = st.one_of(st.sampled_from(all_ids), texts, st.none())
+
+
+@st.composite
+def resolutions(draw):
+    authorities = []
+    for _ in range(draw(st.integers(0, 2))):
+        authority = {"authority": draw(st.one_of(st.just("amzn1.er-authority.echo-sdk.x.RED_FLAG_SYMPTOM"),
+                                                 texts)),
+                     "status": {"code": draw(st.sampled_from(ER_CODES))}}
+        if draw(st.booleans()):
+            authority["values"] = [{"value": {"name": draw(texts), "id": draw(slot_ids)}}
+                                   for _ in range(draw(st.integers(0, 3)))]
+        authorities.append(authority)
+    return {"resolutionsPerAuthority": authorities}
+
+
+@st.composite
+def slot(draw, name):
+    entry = {"name": name, "confirmationStatus": draw(st.sampled_from(["NONE", "CONFIRMED", "DENIED"]))}
+    if draw(st.booleans()):
+        entry["value"] = draw(st.one_of(texts, st.none()))
+    if draw(st.booleans()):
+        entry["resolutions"] = draw(resolutions())
+    if draw(st.integers(0, 4)) == 4:  # the newer multi-value shape
+        entry["slotValue"] = draw(st.one_of(
+            st.builds(lambda v: {"type": "Simple", "value": v}, texts),
+            st.builds(lambda vs: {"type": "List", "values": [{"type": "Simple", "value": v} for v in vs]},
+                      st.lists(texts, max_size=3))))
+    return entry
+
+
+@st.composite
+def slots_for(draw, intent_name):
+    names = list(MODEL_SLOTS.get(intent_name, {}))
+    names += draw(st.lists(st.sampled_from(["symptom", "duration", "stretch", "side", "x"]) | texts,
+                           max_size=2))
+    chosen = draw(st.lists(st.sampled_from(names), unique=True, max_size=len(names))) if names else []
+    return {name: draw(slot(name)) for name in chosen}
+
+
+KNOWN_ATTRIBUTES = [conversation.OFFER, conversation.LAST_SPEECH, conversation.LAST_REPROMPT]
+
+
+@st.composite
+def session_attributes(draw):
+    attributes = draw(st.dictionaries(st.text(max_size=12), json_values, max_size=3))
+    for key in KNOWN_ATTRIBUTES:
+        if draw(st.booleans()):
+            if key == conversation.OFFER:
+                attributes[key] = draw(st.one_of(st.sampled_from(sorted(conversation.OFFER_ACTIONS)), json_values))
+            else:
+                attributes[key] = draw(json_values)
+    return attributes
+
+
+# ---------------------------------------------------------------- requests
+
+SESSION_END_REASONS = ["USER_INITIATED", "ERROR", "EXCEEDED_MAX_REPROMPTS", "BOGUS"]
+SESSION_ERRORS = ["INVALID_RESPONSE", "DEVICE_COMMUNICATION_ERROR", "INTERNAL_SERVICE_ERROR",
+                  "ENDPOINT_TIMEOUT", "SOMETHING_NEW"]
+UNKNOWN_TYPES = ["Some.FutureRequest", "AudioPlayer.PlaybackStarted", "PlaybackController.PlayCommandIssued",
+                 "Alexa.Presentation.APL.RuntimeError", "Messaging.MessageReceived", "SessionResumedRequest", ""]
+
+
+def _launch(draw):
+    request = {"type": "LaunchRequest"}
+    if draw(st.integers(0, 5)) == 5:  # launched by a timer's task
+        request["task"] = {"name": draw(texts), "version": draw(texts), "input": draw(json_values)}
+    return request
+
+
+def _intent(draw):
+    name = draw(intent_names)
+    return {"type": "IntentRequest",
+            "dialogState": draw(st.sampled_from(["STARTED", "IN_PROGRESS", "COMPLETED"])),
+            "intent": {"name": name, "confirmationStatus": "NONE", "slots": draw(slots_for(name))}}
+
+
+def _session_ended(draw):
+    request = {"type": "SessionEndedRequest", "reason": draw(st.sampled_from(SESSION_END_REASONS))}
+    if draw(st.booleans()):
+        request["error"] = {"type": draw(st.sampled_from(SESSION_ERRORS)), "message": draw(texts)}
+    return request
+
+
+def _connections_response(draw):
+    return {"type": "Connections.Response", "name": draw(st.sampled_from(["AskFor", "Buy", "Unknown"]) | texts),
+            "token": draw(texts),
+            "status": {"code": draw(st.sampled_from(["200", "400", "500"]) | texts), "message": draw(texts)},
+            "payload": {"status": draw(st.sampled_from(["ACCEPTED", "DENIED", "NOT_ANSWERED"]) | texts),
+                        "isCardThrown": draw(st.booleans()),
+                        "permissionScope": "alexa::alerts:timers:skill:readwrite"}}
+
+
+def _can_fulfill(draw):
+    name = draw(intent_names)
+    return {"type": "CanFulfillIntentRequest",
+            "intent": {"name": name, "confirmationStatus": "NONE", "slots": draw(slots_for(name))}}
+
+
+def _exception_encountered(draw):
+    return {"type": "System.ExceptionEncountered",
+            "error": {"type": draw(st.sampled_from(["INVALID_RESPONSE", "DEVICE_COMMUNICATION_ERROR"])),
+                      "message": draw(texts)},
+            "cause": {"requestId": draw(texts)}}
+
+
+def _apl_user_event(draw):
+    return {"type": "Alexa.Presentation.APL.UserEvent", "token": draw(texts),
+            "arguments": draw(st.lists(json_values, max_size=3)),
+            "source": {"type": "TouchWrapper", "handler": "Press", "id": draw(texts)}}
+
+
+def _unknown(draw):
+    return {"type": draw(st.sampled_from(UNKNOWN_TYPES) | texts), "extra": draw(json_values)}
+
+
+REQUEST_KINDS = {
+    "LaunchRequest": _launch, "IntentRequest": _intent, "SessionEndedRequest": _session_ended,
+    "Connections.Response": _connections_response, "CanFulfillIntentRequest": _can_fulfill,
+    "System.ExceptionEncountered": _exception_encountered,
+    "Alexa.Presentation.APL.UserEvent": _apl_user_event, "unknown": _unknown,
+}
+
+
+@st.composite
+def envelopes(draw, kinds=tuple(REQUEST_KINDS)):
+    """A well-formed envelope (as far as its request type allows) of any kind."""
+    request = REQUEST_KINDS[draw(st.sampled_from(kinds))](draw)
+    device = env.Device(screen=draw(st.booleans()), api_endpoint="https://127.0.0.1:9",
+                        permissions_granted=draw(st.booleans()))
+    session = env.Session(attributes=draw(session_attributes()), new=draw(st.booleans()))
+    locale = draw(locales)
+    event = env._envelope(request, "en-US", session, device)
+    event["request"]["locale"] = locale
+    if locale is None and draw(st.booleans()):
+        del event["request"]["locale"]
+    # (Hypothesis favours small integers, so the rare case is the largest.)
+    if draw(st.integers(0, 6)) == 6:
+        del event["session"]
+    if draw(st.integers(0, 8)) == 8:
+        del event["context"]
+    return event
+
+
+def _paths(value, prefix=()):
+    """Every (container, key) path in a JSON document."""
+    if isinstance(value, dict):
+        for key, child in value.items():
+            yield prefix + (key,)
+            yield from _paths(child, prefix + (key,))
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            yield prefix + (index,)
+            yield from _paths(child, prefix + (index,))
+
+
+@st.composite
+def mutated(draw, base=None):
+    """An envelope with one to three fields deleted or replaced by a value of any type."""
+    event = copy.deepcopy(draw(base if base is not None else envelopes()))
+    for _ in range(draw(st.integers(1, 3))):
+        paths = list(_paths(event))
+        if not paths:
+            break
+        path = draw(st.sampled_from(paths))
+        parent = event
+        for key in path[:-1]:
+            parent = parent[key]
+        if draw(st.integers(0, 3)) == 3:
+            del parent[path[-1]]
+        else:
+            parent[path[-1]] = draw(json_values)
+    return event

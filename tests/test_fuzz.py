@@ -1,0 +1,125 @@
+"""Fuzzing every entry point: random and broken envelopes never crash the skill.
+
+For any envelope (see fuzz_envelopes.py): no exception escapes; the answer is a
+response envelope the SDK can read back; any speech is well-formed SSML under
+Alexa's limits; a session left open has a reprompt; a session that ends carries
+the closing advice in the request's locale; nothing is said in reply to a
+SessionEndedRequest. `make test` runs a few examples ("ci" profile);
+`make fuzz` runs many ("fuzz" profile, FUZZ_EXAMPLES to change how many).
+"""
+import json
+import logging
+
+from ask_sdk_core.serialize import DefaultSerializer
+from ask_sdk_model import RequestEnvelope, ResponseEnvelope
+import hypothesis
+from hypothesis import example, given
+
+from back_spasm_coach.content import resolve_locale
+from fuzz_envelopes import REQUEST_KINDS, envelopes, mutated
+from lambda_function import lambda_handler
+from skill_io import check_ssml, closing_lines
+from tools import envelopes as env
+
+_SERIALIZER = DefaultSerializer()
+
+
+def _request_part(event):
+    request = event.get("request") if isinstance(event, dict) else None
+    return request if isinstance(request, dict) else {}
+
+
+def expected_locale(event) -> str:
+    locale = _request_part(event).get("locale")
+    return resolve_locale(locale if isinstance(locale, str) else None)
+
+
+def assert_valid_answer(event, response_envelope):
+    """What every answer to every envelope must be, whatever came in."""
+    assert isinstance(response_envelope, dict), response_envelope
+    body = json.dumps(response_envelope)  # what Lambda or the web service sends back
+    parsed = _SERIALIZER.deserialize(body, ResponseEnvelope)
+    assert parsed.version == "1.0"
+    response = response_envelope.get("response")
+    assert isinstance(response, dict), response_envelope
+    speech = response.get("outputSpeech")
+    ssml = ""
+    if speech is not None:
+        assert speech.get("type") == "SSML", speech
+        ssml = speech["ssml"]
+        check_ssml(ssml)
+    reprompt = (response.get("reprompt") or {}).get("outputSpeech")
+    if reprompt is not None:
+        check_ssml(reprompt["ssml"])
+    request_type = _request_part(event).get("type")
+    if request_type == "SessionEndedRequest":
+        assert speech is None and reprompt is None, "speech in reply to a SessionEndedRequest"
+    ends = response.get("shouldEndSession")
+    hypothesis.event("{} -> {}".format(request_type if isinstance(request_type, str) and len(request_type) < 40 else "odd type",
+                            {True: "ends", False: "open", None: "silent" if speech is None else "speaks"}.get(ends)))
+    if ends is True:
+        locale = expected_locale(event)
+        assert any(line in ssml for line in closing_lines(locale)), \
+            "session ended without the {} closing advice: {}".format(locale, ssml[:300])
+    elif ends is False:
+        assert reprompt is not None, "session left open with no reprompt"
+
+
+class _Recorder(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.ERROR)
+        self.records = []
+
+    def emit(self, record):
+        if record.msg.startswith("could not handle"):  # the SDK failed before any handler
+            self.records.append(record)
+
+
+_ENTRY_ERRORS = _Recorder()
+logging.getLogger("back_spasm_coach.entry").addHandler(_ENTRY_ERRORS)
+
+
+def _sdk_reads(event) -> bool:
+    try:
+        _SERIALIZER.deserialize(json.dumps(event), RequestEnvelope)
+    except Exception:
+        return False
+    return True
+
+
+def answer(event):
+    """The answer to an event; an envelope the SDK can read must reach the skill's own
+    handlers, not the entry point's last-resort fallback."""
+    _ENTRY_ERRORS.records.clear()
+    response = lambda_handler(event, None)
+    if _ENTRY_ERRORS.records and _sdk_reads(event):
+        raise AssertionError("a readable envelope failed before any handler ran: "
+                             + _ENTRY_ERRORS.records[0].getMessage())
+    return response
+
+
+@given(envelopes())
+@example(env.intent("AMAZON.RepeatIntent", session=env.Session(
+    attributes={"last_speech": "<", "last_reprompt": "<speak>ok</speak>"}, new=False)))
+@example(env.intent("AMAZON.RepeatIntent", session=env.Session(
+    attributes={"last_speech": "<speak>" + "a" * 9000 + "</speak>", "last_reprompt": "<speak>ok</speak>"},
+    new=False)))
+def test_any_well_formed_envelope_gets_a_valid_answer(event):
+    assert_valid_answer(event, answer(event))
+
+
+@given(mutated())
+def test_any_broken_envelope_gets_a_valid_answer(event):
+    assert_valid_answer(event, answer(event))
+
+
+@given(envelopes(kinds=("IntentRequest",)))
+def test_any_intent_with_any_slots_and_attributes_gets_a_valid_answer(event):
+    assert_valid_answer(event, answer(event))
+
+
+def test_the_strategies_cover_every_request_type():
+    """The fuzzer is only as good as its reach: every kind of request is built."""
+    assert {"LaunchRequest", "IntentRequest", "SessionEndedRequest", "Connections.Response",
+            "CanFulfillIntentRequest", "System.ExceptionEncountered",
+            "Alexa.Presentation.APL.UserEvent", "unknown"} <= set(REQUEST_KINDS)
