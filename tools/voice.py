@@ -51,9 +51,13 @@ def ssml_to_wav(ssml: str, path: str, locale: str = "en-US") -> str:
     return path
 
 
+#: Players that failed here (no sound device, say): not tried again this run.
+_FAILED: set = set()
+
+
 def player() -> list | None:
     for command in PLAYERS:
-        if shutil.which(command[0]):
+        if command[0] not in _FAILED and shutil.which(command[0]):
             return command
     return None
 
@@ -70,6 +74,7 @@ def speak(ssml: str, locale: str = "en-US") -> str:
         return "(voice: no audio player found; the reply is in {})".format(path)
     result = subprocess.run(command + [path], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     if result.returncode != 0:
+        _FAILED.add(command[0])
         return "(voice: {} could not play it; the reply is in {})".format(command[0], path)
     os.unlink(path)
     return ""
