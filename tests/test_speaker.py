@@ -430,3 +430,22 @@ def test_ssml_to_wav_honours_breaks(tmp_path):
     paused = voice.ssml_to_wav('<speak>Breathe in. <break time="3s"/> Breathe out.</speak>',
                                str(tmp_path / "b.wav"), locale="en-GB")
     assert _seconds(paused) - _seconds(plain) >= 2.5
+
+
+def test_plug_ins_add_options_and_set_up_the_speaker():
+    from tools import speaker as speaker_module
+
+    class Plugin:
+        @staticmethod
+        def add_arguments(parser):
+            parser.add_argument("--grant-timers", action="store_true")
+
+        @staticmethod
+        def setup(speaker, args):
+            speaker.device.permissions_granted = args.grant_timers
+
+    args = speaker_module.build_parser([Plugin]).parse_args(["--grant-timers", "--locale", "en-CA"])
+    made = speaker_module.make_speaker(args, [Plugin])
+    assert made.locale == "en-CA" and made.device.permissions_granted is True
+    # Every tools/speaker_*.py module is a plug-in (none is shipped yet: the list may be empty).
+    assert all(m.__name__.startswith("tools.speaker_") for m in speaker_module.plugins())

@@ -21,7 +21,9 @@ directive type to ``func(speaker, directive) -> line or None``; a renderer may
 simulate what Alexa does next with ``speaker.follow_up(build)`` (a request sent
 right after this response, e.g. a Connections.Response) or
 ``speaker.intercept_next(func)`` (Alexa itself answers the next utterance, e.g.
-a permission question).
+a permission question). The command line imports every ``tools/speaker_*.py``
+plug-in: it may add options (``add_arguments(parser)``), set up the speaker
+(``setup(speaker, args)``) and register renderers, without editing this file.
 """
 from __future__ import annotations
 
@@ -282,7 +284,23 @@ BANNER = ('Simulated Alexa speaker ({locale}). Say "open {name}" or "ask {name} 
           'back spasm"; "quit" leaves.')
 
 
-def parse_args(argv=None) -> argparse.Namespace:
+#: Plug-ins: modules ``tools/speaker_*.py``, found and imported by the command line.
+#: Each may define ``add_arguments(parser)`` and ``setup(speaker, args)``, and
+#: register directive renderers with ``@directive_renderer`` when imported.
+PLUGIN_PREFIX = "speaker_"
+
+
+def plugins() -> list:
+    import importlib
+    import pkgutil
+
+    tools_dir = os.path.dirname(os.path.abspath(__file__))
+    return [importlib.import_module("tools." + info.name)
+            for info in sorted(pkgutil.iter_modules([tools_dir]), key=lambda i: i.name)
+            if info.name.startswith(PLUGIN_PREFIX)]
+
+
+def build_parser(extensions=()) -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m tools.speaker", description=__doc__.split("\n")[0])
     parser.add_argument("--locale", default="en-US", choices=nlu_locales(),
                         help="the device's locale (default en-US)")
@@ -291,8 +309,23 @@ def parse_args(argv=None) -> argparse.Namespace:
     parser.add_argument("--api-endpoint", default=None,
                         help="the Alexa API endpoint the skill calls (e.g. a local Timers API)")
     parser.add_argument("--verbose", action="store_true",
-                        help="show the resolved intent and the skill's INFO log on stderr")
-    return parser.parse_args(argv)
+                        help="show the resolved intent; the skill's INFO log on stderr")
+    for extension in extensions:
+        if hasattr(extension, "add_arguments"):
+            extension.add_arguments(parser)
+    return parser
+
+
+def make_speaker(args: argparse.Namespace, extensions=()) -> Speaker:
+    """The speaker the command line talks to, set up by every plug-in."""
+    device = Device(screen=args.screen)
+    if args.api_endpoint:
+        device.api_endpoint = args.api_endpoint
+    speaker = Speaker(locale=args.locale, device=device)
+    for extension in extensions:
+        if hasattr(extension, "setup"):
+            extension.setup(speaker, args)
+    return speaker
 
 
 def nlu_locales() -> list:
@@ -334,17 +367,19 @@ def _voice(locale: str):
 
 
 def main(argv=None, stdin=None) -> int:
-    args = parse_args(argv)
+    extensions = plugins()
+    args = build_parser(extensions).parse_args(argv)
     _configure_logging(args.verbose)
-    stdin = stdin or sys.stdin
+    speaker = make_speaker(args, extensions)
+    return converse(speaker, stdin or sys.stdin, args)
+
+
+def converse(speaker: Speaker, stdin, args: argparse.Namespace) -> int:
+    """The main loop: one utterance a line (or a prompt on a terminal), until quit or EOF."""
     interactive = stdin.isatty()
-    device = Device(screen=args.screen)
-    if args.api_endpoint:
-        device.api_endpoint = args.api_endpoint
-    speaker = Speaker(locale=args.locale, device=device)
     if interactive:
-        print(BANNER.format(locale=args.locale, name=speaker.model.invocation_name))
-    speak = _voice(args.locale) if args.voice else None
+        print(BANNER.format(locale=speaker.locale, name=speaker.model.invocation_name))
+    speak = _voice(speaker.locale) if args.voice else None
     for line in _lines(stdin, interactive):
         text = line.strip()
         if not text or text.startswith("#"):
