@@ -245,3 +245,10 @@ def test_the_document_ticks_on_the_device():
     commands = [c for tick in view["handleTick"] for c in tick["commands"]]
     assert {c["type"] for c in commands} == {"SetValue"}
     assert {c["property"] for c in commands} == {"now", "holdIndex"}
+
+
+def test_help_during_a_routine_names_the_routine_words_and_keeps_the_place(tmp_path):
+    me = Speaker(tmp_path / "a.sqlite3")
+    me.say("StartStretchesIntent").say("AMAZON.NextIntent").say("AMAZON.HelpIntent")
+    assert CONTENT.text("routine.help") in me.text and me.open
+    assert reading(me.say("AMAZON.NextIntent"), GENTLE[2])

@@ -24,6 +24,7 @@ def request_handlers() -> list:
         stretches.StartOverHandler(),
         stretches.WhichStretchHandler(),
         stretches.StopStretchesHandler(),
+        stretches.RoutineHelpHandler(),
         strategies.LaunchHandler(),
         strategies.OverviewHandler(),
         strategies.StrategyHandler(),

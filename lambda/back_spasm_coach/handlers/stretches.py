@@ -278,3 +278,13 @@ class StopStretchesHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         return Turn(handler_input).say("routine.stopped").say("conversation.goodbye").end()
 
+
+
+class RoutineHelpHandler(AbstractRequestHandler):
+    """Help during a routine: the words that work while stretching."""
+
+    def can_handle(self, handler_input):
+        return is_intent_name("AMAZON.HelpIntent")(handler_input) and current(handler_input) is not None
+
+    def handle(self, handler_input):
+        return Turn(handler_input).say("routine.help").ask("routine.help_question", "routine.next_reprompt")
