@@ -1,6 +1,7 @@
 """Helpers the tests share: the committed models, and what a response says."""
 import json
 import os
+import string
 import xml.etree.ElementTree as ET
 
 from back_spasm_coach import speech
@@ -61,3 +62,24 @@ def closing_lines(locale: str) -> list:
 
 def has_closing(ssml: str, locale: str) -> bool:
     return any(line in ssml for line in closing_lines(locale))
+
+
+#: What a run-time placeholder ({name}, {number}, {duration} ...) is filled with when
+#: every line is checked: a number word, so a line that could read as a dose is caught.
+SAMPLE_VALUE = "two"
+
+
+def every_line(content):
+    """(key, phrasing) for every phrasing of every spoken line of a locale, rendered.
+
+    Placeholders that are not locale vars are filled at run time by a flow
+    (a stretch's name, a count, a duration); here they get ``SAMPLE_VALUE``.
+    """
+    for key in content.lines:
+        if isinstance(content.raw(key), (bool, int, float)):
+            continue
+        for template in content.variants(key):
+            fields = {field for _, field, _, _ in string.Formatter().parse(template) if field}
+            values = {field: SAMPLE_VALUE for field in fields
+                      if field not in content.vars and field not in speech.PAUSES}
+            yield key, speech.render(template, {**content.vars, **values})

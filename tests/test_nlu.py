@@ -53,15 +53,29 @@ def test_every_synonym_of_every_custom_type_resolves_to_its_value(locale):
     language = committed(locale)
     model = nlu.load(locale)
     for slot_type in language.get("types", []):
-        intent = next(i for i in language["intents"]
-                      if any(s["type"] == slot_type["name"] for s in i.get("slots", []))
-                      and any(sample.startswith("i have {") for sample in i["samples"]))
-        slot_name = next(s["name"] for s in intent["slots"] if s["type"] == slot_type["name"])
+        intent, slot_name, sample = _carrier(language, slot_type["name"])
         for value in slot_type["values"]:
             for words in [value["name"]["value"]] + value["name"]["synonyms"]:
-                resolution = model.resolve("i have " + words)
+                resolution = model.resolve(sample.replace("{" + slot_name + "}", words))
                 assert resolution.intent == intent["name"], words
                 assert resolution.values()[slot_name] == value["id"], words
+
+
+def _carrier(language, type_name):
+    """(intent, slot name, sample) that carries a slot of this type with words around it
+    ("i have {symptom}", "do the {stretch} stretch"): the first such sample, "i have" first."""
+    found = []
+    for intent in language["intents"]:
+        for slot in intent.get("slots", []):
+            if slot["type"] != type_name:
+                continue
+            marker = "{" + slot["name"] + "}"
+            found.extend((not sample.startswith("i have {"), intent, slot["name"], sample)
+                         for sample in intent["samples"]
+                         if marker in sample and sample.count("{") == 1 and sample != marker)
+    assert found, "no sample carries a {} slot with words around it".format(type_name)
+    _, intent, slot_name, sample = min(found, key=lambda entry: entry[0])
+    return intent, slot_name, sample
 
 
 def test_custom_slot_carries_alexa_style_entity_resolution():

@@ -5,7 +5,7 @@ import pytest
 
 from back_spasm_coach.content import load
 from lambda_function import lambda_handler
-from skill_io import LOCALES, text_of
+from skill_io import LOCALES, every_line, text_of
 from tools import envelopes
 
 PLAIN_PAINKILLER = {"en-US": "acetaminophen", "en-CA": "acetaminophen", "en-GB": "paracetamol",
@@ -32,11 +32,8 @@ def test_pain_relief_names_the_local_drug_and_never_a_dose(locale):
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_no_line_anywhere_gives_a_dose(locale):
-    content = load(locale)
-    for key in content.lines:
-        if isinstance(content.raw(key), (str, list)):
-            for line in content.all_lines(key):
-                assert not DOSE.search(line), (key, line)
+    for key, line in every_line(load(locale)):
+        assert not DOSE.search(line), (key, line)
 
 
 def test_rest_means_keep_moving_not_bed_rest():

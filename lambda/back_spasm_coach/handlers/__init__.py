@@ -1,7 +1,7 @@
 """Request handlers, one module per conversation area, in the order they are tried."""
 from __future__ import annotations
 
-from . import builtins, errors, safety, strategies
+from . import builtins, errors, safety, strategies, stretches
 
 
 def request_handlers() -> list:
@@ -14,6 +14,17 @@ def request_handlers() -> list:
     return [
         safety.RedFlagHandler(),
         safety.WarningSignsHandler(),
+        stretches.StartStretchesHandler(),
+        stretches.StrengthenHandler(),
+        stretches.ContinueStretchesHandler(),
+        stretches.NextStretchHandler(),
+        stretches.PreviousStretchHandler(),
+        stretches.RepeatStretchHandler(),
+        stretches.SlowerHandler(),
+        stretches.StartOverHandler(),
+        stretches.WhichStretchHandler(),
+        stretches.StopStretchesHandler(),
+        stretches.RoutineHelpHandler(),
         strategies.LaunchHandler(),
         strategies.OverviewHandler(),
         strategies.StrategyHandler(),
