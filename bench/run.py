@@ -129,10 +129,15 @@ def optional_cases(notes: list) -> tuple:
 
     cases, cleanups = [], []
     model = _model_intents()
-    stretch = next((n for n in ("StretchIntent", "StartStretchIntent", "StretchRoutineIntent",
-                                "GuidedStretchIntent") if n in model), None)
+    stretch = next((n for n in ("StartStretchesIntent", "StretchIntent", "StartStretchIntent") if n in model), None)
     if stretch:
         cases.append(Case("stretch", envelopes.intent(stretch)))
+        cases.append(Case("stretch on a screen (APL)", envelopes.intent(stretch, device=envelopes.Device(screen=True))))
+        if "AMAZON.NextIntent" in model:
+            session = envelopes.Session(new=False)
+            from lambda_function import lambda_handler
+            session.absorb(lambda_handler(envelopes.intent(stretch, session=session), None))
+            cases.append(Case("next stretch", envelopes.intent("AMAZON.NextIntent", session=session)))
     else:
         notes.append("stretch: no stretch intent in the model yet")
     timer_intent = next((n for n in ("HeatTimerIntent", "StartHeatTimerIntent", "StartTimerIntent",

@@ -16,18 +16,22 @@ from skill_io import ROOT
 HEAVY = ("requests", "urllib3", "ssl", "http.client", "sqlite3", "boto3", "botocore",
          "flask", "werkzeug", "cryptography", "flask_ask_sdk", "ask_sdk_webservice_support",
          "ask_sdk_core.api_client")
-#: Parts of the skill that the Lambda path must never import at start.
-SKILL_HEAVY = ("back_spasm_coach.web", "back_spasm_coach.verify")
+#: Module prefixes no common request needs: APL directive models, the web service.
+HEAVY_PREFIXES = ("ask_sdk_model.interfaces.alexa.presentation.apl", "back_spasm_coach.web",
+                  "back_spasm_coach.verify", "webservice")
 
 CHILD = r"""
 import json, sys
+opened = []
+sys.addaudithook(lambda event, args: opened.append(args[0]) if event == "open" and isinstance(args[0], str)
+                 and args[0].endswith(".json") else None)
 from lambda_function import lambda_handler
 from tools import envelopes
 events = [envelopes.launch(), envelopes.intent("OverviewIntent"), envelopes.intent("RestIntent"),
           envelopes.intent("AMAZON.StopIntent")]
 for event in events:
     assert lambda_handler(event, None)["response"]["outputSpeech"]
-print(json.dumps(sorted(sys.modules)))
+print(json.dumps({"modules": sorted(sys.modules), "json_files": opened}))
 """
 
 
@@ -35,14 +39,22 @@ def _modules_after_common_requests():
     env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "lambda"), ROOT]))
     out = subprocess.run([sys.executable, "-c", CHILD], env=env, cwd=ROOT, check=True,
                          capture_output=True, text=True).stdout
-    return set(json.loads(out.strip().splitlines()[-1]))
+    return json.loads(out.strip().splitlines()[-1])
 
 
 def test_heavy_modules_wait_until_a_request_needs_them():
-    loaded = _modules_after_common_requests()
-    eager = [m for m in HEAVY if m in loaded]
-    eager += [m for m in loaded if m.startswith(SKILL_HEAVY) or "apl" in m.lower().split(".")[-1]]
+    loaded = set(_modules_after_common_requests()["modules"])
+    eager = [m for m in HEAVY if m in loaded] + [m for m in loaded if m.startswith(HEAVY_PREFIXES)]
     assert not eager, "imported at cold start though no request needed them: {}".format(eager)
+
+
+def test_only_content_is_read_for_the_common_requests():
+    """APL documents and flow data are read when a request first needs them."""
+    content = os.path.join("back_spasm_coach", "content") + os.sep
+    read = _modules_after_common_requests()["json_files"]
+    assert read, "the audit hook saw no content being read"
+    others = [path for path in read if content not in path]
+    assert not others, "read at cold start though no request needed them: {}".format(others)
 
 
 def test_the_lazy_api_client_loads_the_sdk_client_when_a_service_is_called():
