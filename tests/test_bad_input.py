@@ -108,16 +108,21 @@ def test_an_event_that_is_not_an_envelope_gets_an_empty_response(event):
     assert lambda_handler(event, None) == {"version": "1.0", "response": {}}
 
 
-@pytest.mark.parametrize("context", [None, {}, {"System": None}, "text"])
+@pytest.mark.parametrize("context", [None, {}, {"System": None}])
 def test_an_intent_with_no_context_is_answered_by_its_own_handler(context):
     """Found by fuzzing: with an API client configured, the SDK read context.System before
-    any handler ran, so a missing context turned every question into the fallback."""
+    any handler ran, so a missing context turned every question into the fallback (or a 500)."""
+    from ask_sdk_core.api_client import DefaultApiClient
+    from back_spasm_coach.entry import safe_lambda_handler
+    from back_spasm_coach.skill import build_skill_builder
+
+    handler = safe_lambda_handler(build_skill_builder(api_client=DefaultApiClient()))
     event = envelopes.intent("HeatColdIntent")
     if context is None:
         del event["context"]
     else:
         event["context"] = context
-    response = lambda_handler(event, None)
+    response = handler(event, None)
     assert any(line in speech_of(response) for line in load("en-US").all_lines("heat_cold.answer"))
     assert response["response"]["shouldEndSession"] is False
 

@@ -47,22 +47,6 @@ def _readable_part(event):
     }
 
 
-def _with_system(event: dict) -> dict:
-    """The event, with an empty ``context.System`` if it had none.
-
-    The SDK reads ``context.System`` (for the Alexa API client) before any
-    handler runs, so without one even a plain question would fail; answered
-    this way it is handled as from a device with no API access.
-    """
-    context = event.get("context")
-    if isinstance(context, dict) and isinstance(context.get("System"), dict):
-        return event
-    log.warning("request without context.System; answering without Alexa API access")
-    context = dict(context) if isinstance(context, dict) else {}
-    context["System"] = {}
-    return dict(event, context=context)
-
-
 def safe_lambda_handler(skill_builder):
     """``skill_builder.lambda_handler()``, answering kindly when an event is malformed."""
     handler = skill_builder.lambda_handler()
@@ -72,7 +56,7 @@ def safe_lambda_handler(skill_builder):
             log.error("not an Alexa request envelope: %.200r", event)
             return dict(EMPTY_RESPONSE)
         try:
-            return handler(_with_system(event), context)
+            return handler(event, context)
         except Exception as error:  # the SDK's own failures, before any handler ran
             log.error("could not handle the request as sent: %s", error, exc_info=True)
         fallback = _readable_part(event)

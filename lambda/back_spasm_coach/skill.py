@@ -6,22 +6,19 @@ import logging
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from . import interceptors, persistence
-from .api_client import LazyApiClient
 from .handlers import exception_handlers, request_handlers
+from .robust import RobustSkillBuilder
 
 
 def build_skill_builder(api_client=None, persistence_adapter=None) -> CustomSkillBuilder:
     """The skill, ready for ``.lambda_handler()`` or ``.create()``.
 
     Tests pass their own API client and persistence adapter; by default the
-    API client is ask-sdk-core's own, imported on first use (``LazyApiClient``),
-    and the adapter is chosen from the environment (``persistence.default_adapter``).
+    adapter is chosen from the environment (see ``persistence.default_adapter``).
     """
-    if api_client is None:
-        api_client = LazyApiClient()
     if persistence_adapter is None:
         persistence_adapter = persistence.default_adapter()
-    builder = CustomSkillBuilder(api_client=api_client, persistence_adapter=persistence_adapter)
+    builder = RobustSkillBuilder(api_client=api_client, persistence_adapter=persistence_adapter)
     for handler in request_handlers():
         builder.add_request_handler(handler)
     for handler in exception_handlers():
