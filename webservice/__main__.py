@@ -14,11 +14,19 @@ def gunicorn_argv(extra=(), environ=os.environ, app="webservice.app:create_app()
             "--workers", environ.get("WEB_WORKERS", "2"),
             "--threads", environ.get("WEB_THREADS", "8"),
             "--timeout", "30", "--graceful-timeout", "10",
+            # several servers (tests, load runs) may share a machine: no shared control socket
+            "--no-control-socket",
             *extra, app]
 
 
 def main():
+    import logging
+
     from gunicorn.app.wsgiapp import run
+
+    # before the workers fork, so the app's own warnings reach the log with a time and a pid
+    logging.basicConfig(level=logging.INFO,
+                        format="[%(asctime)s] [%(process)d] [%(levelname)s] %(name)s: %(message)s")
 
     extra = sys.argv[1:]
     app = os.environ.get("WEB_APP", "webservice.app:create_app()")

@@ -46,6 +46,16 @@ def env_flag(name: str, environ=os.environ) -> bool:
     raise ValueError("{}={!r}: use true or false".format(name, environ.get(name)))
 
 
+class _OneLineFailures(logging.Filter):
+    """flask-ask-sdk logs each refused request with a traceback; one line with the reason is enough."""
+
+    def filter(self, record):
+        if record.exc_info and record.msg == "Request verification failed":
+            record.msg, record.args = "Request verification failed: %s", (record.exc_info[1],)
+            record.exc_info, record.exc_text = None, None
+        return True
+
+
 def _plain(message: str, status: int, headers=None) -> Response:
     response = Response(message + "\n", status=status, mimetype="text/plain")
     for key, value in (headers or {}).items():
@@ -65,6 +75,7 @@ def create_app(skill=None, *, trust_roots=None, fetch=None, environ=None) -> Fla
 
         skill = build_skill()
     app = Flask(__name__)
+    app.logger.addFilter(_OneLineFailures())
     app.config["MAX_CONTENT_LENGTH"] = MAX_BODY_BYTES
     # The adapter's built-in verifiers (SHA-1 era in this release) stay off; ours replace them.
     app.config[VERIFY_SIGNATURE_APP_CONFIG] = False
