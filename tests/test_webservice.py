@@ -357,3 +357,25 @@ def test_bad_input_with_valid_signature_headers_is_still_a_4xx(server):
         "Content-Type": "application/json", "SignatureCertChainUrl": CHAIN_URL,
         "Signature-256": sign(body, server.pki.signing_key)})
     assert response.status_code == 400
+
+
+def test_the_signature_covers_the_raw_utf8_bytes_exactly(server):
+    envelope = envelopes.intent("HeatColdIntent")
+    envelope["session"]["attributes"] = {"note": "chaleur douce, s'il vous plaît — 温かい"}
+    body = json.dumps(envelope, ensure_ascii=False, indent=1).encode("utf-8")
+    headers = {"Content-Type": "application/json; charset=utf-8", "SignatureCertChainUrl": CHAIN_URL,
+               "Signature-256": sign(body, server.pki.signing_key)}
+    assert server.client.post("/", data=body, headers=headers).status_code == 200
+    server.recorder.seen.clear()
+    escaped = json.dumps(envelope, ensure_ascii=True, indent=1).encode("utf-8")  # same JSON, other bytes
+    assert_rejected(server, server.client.post("/", data=escaped, headers=headers))
+
+
+def test_make_serve_binds_loopback_8080_unless_told_otherwise():
+    from webservice.__main__ import gunicorn_argv
+
+    argv = gunicorn_argv(environ={})
+    assert argv[argv.index("--bind") + 1] == "127.0.0.1:8080"
+    assert argv[-1] == "webservice.app:create_app()"
+    argv = gunicorn_argv(environ={"HOST": "0.0.0.0", "PORT": "9000"})
+    assert argv[argv.index("--bind") + 1] == "0.0.0.0:9000"
