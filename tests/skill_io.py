@@ -1,0 +1,63 @@
+"""Helpers the tests share: the committed models, and what a response says."""
+import json
+import os
+import xml.etree.ElementTree as ET
+
+from back_spasm_coach import speech
+from back_spasm_coach.content import SUPPORTED_LOCALES, load
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+LOCALES = SUPPORTED_LOCALES
+#: An Alexa API address where nothing listens: any API call fails at once, offline.
+DEAD_API = "https://127.0.0.1:9"
+
+
+def model(locale: str) -> dict:
+    with open(os.path.join(ROOT, "interaction-model", locale + ".json"), encoding="utf-8") as f:
+        return json.load(f)["interactionModel"]["languageModel"]
+
+
+def manifest() -> dict:
+    with open(os.path.join(ROOT, "skill.json"), encoding="utf-8") as f:
+        return json.load(f)
+
+
+def slot_values(locale: str) -> dict:
+    """A valid spoken value and its id for every slot type in the model."""
+    values = {"AMAZON.DURATION": ("fifteen minutes", "PT15M", None),
+              "AMAZON.NUMBER": ("two", "2", None)}
+    for slot_type in model(locale).get("types", []):
+        first = slot_type["values"][0]
+        values[slot_type["name"]] = (first["name"]["value"], first["name"]["value"], first["id"])
+    return values
+
+
+def speech_of(response_envelope: dict) -> str:
+    speech_part = (response_envelope.get("response") or {}).get("outputSpeech") or {}
+    return speech_part.get("ssml", "")
+
+
+def reprompt_of(response_envelope: dict) -> str:
+    reprompt = (response_envelope.get("response") or {}).get("reprompt") or {}
+    return (reprompt.get("outputSpeech") or {}).get("ssml", "")
+
+
+def text_of(response_envelope: dict) -> str:
+    return speech.to_text(speech_of(response_envelope))
+
+
+def check_ssml(ssml: str) -> None:
+    """Well-formed <speak> SSML within Alexa's limits, or AssertionError."""
+    assert len(ssml) < speech.MAX_SSML_CHARS, "SSML of {} characters".format(len(ssml))
+    root = ET.fromstring(ssml)
+    assert root.tag == "speak"
+    for seconds in speech.break_seconds(ssml):
+        assert seconds <= speech.MAX_BREAK_SECONDS
+
+
+def closing_lines(locale: str) -> list:
+    return load(locale).all_lines("conversation.closing")
+
+
+def has_closing(ssml: str, locale: str) -> bool:
+    return any(line in ssml for line in closing_lines(locale))

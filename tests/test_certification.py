@@ -1,0 +1,111 @@
+"""Amazon's certification rules, checked on the manifest and the interaction models."""
+import re
+
+import pytest
+from ask_sdk_model_runtime.serializer import DefaultSerializer
+from ask_smapi_model.v1.skill.manifest.permission_name import PermissionName
+
+from skill_io import LOCALES, manifest, model
+from tools import build_models
+
+REQUIRED_BUILT_INS = {"AMAZON.HelpIntent", "AMAZON.StopIntent", "AMAZON.CancelIntent",
+                      "AMAZON.FallbackIntent", "AMAZON.NavigateHomeIntent"}
+LAUNCH_WORDS = {"launch", "ask", "tell", "load", "begin", "open", "start", "play", "resume", "run", "use"}
+FORBIDDEN_WORDS = {"alexa", "amazon", "echo", "computer", "skill", "app"}
+EMERGENCY_NUMBERS = {"en-US": "911", "en-CA": "911", "en-GB": "999", "en-AU": "000", "en-IN": "112"}
+
+
+def _publishing(locale):
+    return manifest()["manifest"]["publishingInformation"]["locales"][locale]
+
+
+def test_manifest_loads_as_a_smapi_manifest():
+    envelope = DefaultSerializer().deserialize(
+        open(build_models.ROOT + "/skill.json").read(),
+        "ask_smapi_model.v1.skill.manifest.skill_manifest_envelope.SkillManifestEnvelope")
+    skill = envelope.manifest
+    assert set(skill.publishing_information.locales) == set(LOCALES)
+    privacy = skill.privacy_and_compliance
+    assert (privacy.uses_personal_info, privacy.is_child_directed, privacy.contains_ads,
+            privacy.allows_purchases, privacy.uses_health_info) == (False, False, False, False, False)
+    names = [getattr(p.name, "value", p.name) for p in skill.permissions]
+    assert PermissionName.alexa_alerts_timers_skill_readwrite.value in names
+    assert skill.apis.custom.endpoint.uri
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_invocation_name_follows_the_rules(locale):
+    name = model(locale)["invocationName"]
+    words = name.split()
+    assert name == "back spasm coach"
+    assert re.fullmatch(r"[a-z][a-z .']{1,49}", name)
+    assert len(words) >= 2
+    assert not set(words) & (LAUNCH_WORDS | FORBIDDEN_WORDS)
+    assert not re.search(r"\d", name)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_required_built_in_intents_are_present(locale):
+    names = {intent["name"] for intent in model(locale)["intents"]}
+    assert REQUIRED_BUILT_INS <= names
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_custom_intent_has_twenty_varied_samples(locale):
+    for intent in model(locale)["intents"]:
+        if not intent["name"].startswith("AMAZON."):
+            assert len(set(intent["samples"])) >= 20, intent["name"]
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_sample_utterance_belongs_to_two_intents(locale):
+    owner = {}
+    for intent in model(locale)["intents"]:
+        for sample in intent["samples"]:
+            normal = " ".join(sample.lower().split())
+            assert owner.setdefault(normal, intent["name"]) == intent["name"], \
+                "{!r} in {} and {}".format(sample, owner[normal], intent["name"])
+
+
+def _matches_a_sample(utterance, locale):
+    types = {t["name"]: t for t in model(locale).get("types", [])}
+    for intent in model(locale)["intents"]:
+        slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+        for sample in intent["samples"]:
+            pattern = re.escape(sample)
+            for slot_name, slot_type in slot_types.items():
+                spoken = [v["name"]["value"] for v in types[slot_type]["values"]] if slot_type in types else []
+                choices = "|".join(re.escape(v) for v in spoken) or ".+"
+                pattern = pattern.replace(re.escape("{" + slot_name + "}"), "(?:" + choices + ")")
+            if re.fullmatch(pattern, utterance):
+                return True
+    return False
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_example_phrases_come_from_the_sample_utterances(locale):
+    phrases = _publishing(locale)["examplePhrases"]
+    assert 1 <= len(phrases) <= 3
+    invocation = model(locale)["invocationName"]
+    assert phrases[0].lower() in ("alexa, open " + invocation, "alexa, launch " + invocation)
+    for phrase in phrases[1:]:
+        match = re.fullmatch(r"alexa, (?:ask|tell) {} (?:to |about |for |if |whether )?(.+)".format(
+            re.escape(invocation)), phrase.lower())
+        assert match, phrase
+        assert _matches_a_sample(match.group(1).rstrip("?.!"), locale), phrase
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_description_carries_the_disclaimer(locale):
+    description = _publishing(locale)["description"]
+    assert "does not provide medical advice" in description
+    assert "not a substitute for professional medical advice" in description
+    assert "emergency" in description and EMERGENCY_NUMBERS[locale] in description
+    assert len(description) <= 4000 and len(_publishing(locale)["summary"]) <= 160
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_committed_models_match_their_source(locale):
+    built = build_models.render(build_models.build(locale))
+    with open("{}/interaction-model/{}.json".format(build_models.ROOT, locale), encoding="utf-8") as f:
+        assert f.read() == built, "run `make models` and commit interaction-model/"
