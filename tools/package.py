@@ -36,6 +36,9 @@ LAMBDA_RUNTIME = "python3.11"
 FORBIDDEN_TOP_LEVEL = {"flask", "flask_ask_sdk", "ask_sdk_webservice_support", "werkzeug", "gunicorn",
                        "cryptography", "pytest", "_pytest", "hypothesis", "webservice", "tests", "tools",
                        "pip", "setuptools", "ask_smapi_model"}
+#: Packages every AWS Lambda Python runtime (and Alexa-hosted) already provides: the
+#: DynamoDB adapter needs boto3 there, but shipping it would multiply the zip's size.
+PROVIDED_BY_LAMBDA = {"boto3", "botocore", "s3transfer", "jmespath"}
 SKIP_NAMES = {"__pycache__", ".pytest_cache", ".mypy_cache"}
 SKIP_SUFFIXES = (".pyc", ".pyo")
 
@@ -58,6 +61,9 @@ def install_runtime_packages(target: str, requirements: str, native: bool = Fals
     subprocess.run(command, check=True)
     # console scripts are of no use in a Lambda bundle
     shutil.rmtree(os.path.join(target, "bin"), ignore_errors=True)
+    for name in os.listdir(target):
+        if name.split("-")[0].lower() in PROVIDED_BY_LAMBDA:
+            shutil.rmtree(os.path.join(target, name), ignore_errors=True)
 
 
 def installed_closure(requirements: str) -> list:
@@ -88,6 +94,8 @@ def installed_closure(requirements: str) -> list:
 def copy_installed_packages(target: str, requirements: str) -> None:
     """Offline: copy the runtime closure from this environment (what pip installed here)."""
     for distribution in installed_closure(requirements):
+        if distribution.metadata["Name"].lower() in PROVIDED_BY_LAMBDA:
+            continue
         for file in distribution.files or []:
             relative = str(file)
             if relative.startswith("..") or any(_skip(part) for part in relative.split("/")):
