@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test models clean bench fuzz
+.PHONY: run test models serve package load clean bench fuzz
 
 $(STAMP): requirements-dev.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -30,6 +30,20 @@ bench: $(STAMP)
 ## make models: rebuild interaction-model/<locale>.json from interaction-model/source/
 models: $(STAMP)
 	$(PY) -m tools.build_models
+
+## make serve: the skill as an HTTPS-ready web service under gunicorn on HOST:PORT (127.0.0.1:8080), POST /
+## (put TLS in front of it; SKILL_ID=amzn1.ask.skill... to refuse other skills' requests)
+serve: $(STAMP)
+	$(PY) -m webservice $(ARGS)
+
+## make package: build/back-spasm-coach-lambda.zip (Lambda bundle) and build/ask/ (ASK CLI project)
+## (ARGS="--endpoint https://your.host/" for a self-hosted endpoint; ARGS="--check" to run the zip in a bare venv)
+package: $(STAMP)
+	$(PY) -m tools.package $(ARGS)
+
+## make load: 5,000 signed requests at concurrency 16 against gunicorn on loopback (stops by itself)
+load: $(STAMP)
+	$(PY) -m tools.loadtest --requests $${REQUESTS:-5000} --concurrency $${CONCURRENCY:-16} --time-limit 180
 
 clean:
 	rm -rf $(VENV) build dist .pytest_cache .hypothesis

@@ -99,9 +99,13 @@ def default_adapter() -> AbstractPersistenceAdapter:
     """DynamoDB when a table is configured (ask-sdk-dynamodb-persistence-adapter), else SQLite."""
     table = os.environ.get(DYNAMODB_TABLE_ENV)
     if table:
-        import boto3
-        from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-
+        try:
+            import boto3
+            from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+        except ImportError as error:
+            # Keep answering: preferences then last only as long as this container.
+            log.error("DynamoDB table %s is set but its adapter cannot load (%s); using SQLite", table, error)
+            return SQLitePersistenceAdapter()
         resource = boto3.resource("dynamodb", region_name=os.environ.get(DYNAMODB_REGION_ENV))
         return DynamoDbAdapter(table_name=table, create_table=False, dynamodb_resource=resource)
     return SQLitePersistenceAdapter()
