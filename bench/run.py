@@ -302,7 +302,7 @@ def package(notes: list) -> dict | None:
         if "\npackage:" not in f.read():
             notes.append("package: no `make package` target yet")
             return None
-    out = subprocess.run(["make", "-s", "package"], cwd=ROOT, capture_output=True, text=True)
+    out = subprocess.run(["make", "-s", "package", "ARGS="], cwd=ROOT, capture_output=True, text=True)
     if out.returncode != 0:
         notes.append("package: `make package` failed: " + out.stderr.strip()[-300:])
         return None
@@ -515,7 +515,7 @@ def main(argv=None) -> int:
                 figures["cold_zip"] = cold_from_zip(pkg, runs)
     if "web" in parts:
         print("web service ...", flush=True)
-        figures["web"] = web(notes, seconds=5 if args.quick else 20, requests_per_level=300 if args.quick else 3000)
+        figures["web"] = web(notes, seconds=5 if args.quick else 60, requests_per_level=300 if args.quick else 6000)
     figures["notes"] = notes
     figures["changed"] = what_changed(_summary(figures), args.note)
     text = report(figures)
