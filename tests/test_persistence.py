@@ -45,3 +45,27 @@ def test_the_adapter_follows_the_environment(monkeypatch, tmp_path):
     from ask_sdk_dynamodb.adapter import DynamoDbAdapter
     adapter = persistence.default_adapter()
     assert isinstance(adapter, DynamoDbAdapter) and adapter.table_name == "back-spasm-coach"
+
+
+def test_threads_share_one_file_through_their_own_connections(tmp_path):
+    """The web service answers on several threads: each gets its own connection, all see one store."""
+    import threading
+
+    adapter = SQLitePersistenceAdapter(str(tmp_path / "state.sqlite3"))
+    errors = []
+
+    def person(n):
+        try:
+            for minutes in range(5):
+                adapter.save_attributes(_envelope("T{}".format(n)), {"heat_minutes": minutes})
+            assert adapter.get_attributes(_envelope("T{}".format(n))) == {"heat_minutes": 4}
+        except Exception as error:  # reported below, with the thread's own failure
+            errors.append(error)
+
+    threads = [threading.Thread(target=person, args=(n,)) for n in range(6)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors, errors
+    assert all(adapter.get_attributes(_envelope("T{}".format(n))) == {"heat_minutes": 4} for n in range(6))

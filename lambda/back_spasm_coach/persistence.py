@@ -45,29 +45,31 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
     def __init__(self, path: str | None = None):
         self.path = path or default_sqlite_path()
         self._lock = threading.Lock()
-        self._ready = False
+        self._local = threading.local()  # one connection per thread, opened on first use
 
     def _connect(self):
+        connection = getattr(self._local, "connection", None)
+        if connection is not None:
+            return connection
         import sqlite3  # only requests that use persistence pay for the import
 
         if self.path != ":memory:":
             os.makedirs(os.path.dirname(os.path.abspath(self.path)), exist_ok=True)
         connection = sqlite3.connect(self.path, timeout=2.0)
-        if not self._ready:
-            with self._lock:
-                connection.execute("CREATE TABLE IF NOT EXISTS attributes ("
-                                   "user_id TEXT PRIMARY KEY, data TEXT NOT NULL)")
-                connection.commit()
-                self._ready = True
+        with self._lock:
+            # Preferences, not ledgers: write-ahead log, synced at checkpoints rather than
+            # every commit (a crash may lose the last preference, never corrupt the file).
+            connection.execute("PRAGMA journal_mode=WAL")
+            connection.execute("PRAGMA synchronous=NORMAL")
+            connection.execute("CREATE TABLE IF NOT EXISTS attributes ("
+                               "user_id TEXT PRIMARY KEY, data TEXT NOT NULL)")
+            connection.commit()
+        self._local.connection = connection
         return connection
 
     def get_attributes(self, request_envelope) -> dict:
-        connection = self._connect()
-        try:
-            row = connection.execute("SELECT data FROM attributes WHERE user_id = ?",
-                                     (_user_id(request_envelope),)).fetchone()
-        finally:
-            connection.close()
+        row = self._connect().execute("SELECT data FROM attributes WHERE user_id = ?",
+                                      (_user_id(request_envelope),)).fetchone()
         if row is None:
             return {}
         try:
@@ -79,20 +81,14 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
 
     def save_attributes(self, request_envelope, attributes) -> None:
         connection = self._connect()
-        try:
+        with connection:  # one transaction: committed, or rolled back on error
             connection.execute("INSERT OR REPLACE INTO attributes (user_id, data) VALUES (?, ?)",
                                (_user_id(request_envelope), json.dumps(attributes, sort_keys=True)))
-            connection.commit()
-        finally:
-            connection.close()
 
     def delete_attributes(self, request_envelope) -> None:
         connection = self._connect()
-        try:
+        with connection:
             connection.execute("DELETE FROM attributes WHERE user_id = ?", (_user_id(request_envelope),))
-            connection.commit()
-        finally:
-            connection.close()
 
 
 def default_adapter() -> AbstractPersistenceAdapter:
