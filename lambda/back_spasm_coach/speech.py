@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 import string
+from functools import lru_cache
 
 #: Named pauses content may use. Alexa caps one <break> at 10 seconds.
 PAUSES = {
@@ -37,8 +38,8 @@ def render(template: str, values: dict | None = None) -> str:
     """
     values = values or {}
     out = []
-    for literal, field, spec, conversion in _FORMATTER.parse(template):
-        out.append(escape(literal))
+    for literal, field, spec, conversion in _parsed(template):
+        out.append(literal)
         if field is None:
             continue
         if field in PAUSES:
@@ -49,6 +50,13 @@ def render(template: str, values: dict | None = None) -> str:
             value = _FORMATTER.convert_field(value, conversion)
         out.append(escape(format(value, spec)))
     return "".join(out)
+
+
+@lru_cache(maxsize=4096)
+def _parsed(template: str) -> tuple:
+    """A template's pieces, literal text already escaped (templates are content: a few hundred)."""
+    return tuple((escape(literal), field, spec, conversion)
+                 for literal, field, spec, conversion in _FORMATTER.parse(template))
 
 
 def is_speakable(ssml) -> bool:
