@@ -18,7 +18,9 @@ the id table they must match exactly.
 from __future__ import annotations
 
 import ast
+import contextlib
 import functools
+import itertools
 import json
 import logging
 import os
@@ -61,6 +63,9 @@ KNOWN_BUGS = {
     "handlers/stretches.py StartStretchesHandler (routine_of() is None since cat-cow left the gentle routine)",
 }
 
+#: Where the skill's API clients look for a CA file to trust (the stand-in's own certificate).
+CA_ENV = ("ALEXA_API_CA_BUNDLE", "REQUESTS_CA_BUNDLE")
+
 #: Methods of Turn / Content whose string arguments are content keys.
 KEY_METHODS = {"say", "slowly", "ask", "line", "text", "all_lines", "variants", "raw"}
 #: Walker limits: every state of today's flows in the first locale, the first turn in the others
@@ -68,6 +73,7 @@ KEY_METHODS = {"say", "slowly", "ask", "line", "text", "all_lines", "variants", 
 MAX_DEPTH = 4
 OTHER_LOCALES_DEPTH = 1
 MAX_REQUESTS_PER_LOCALE = 3000
+MAX_SLOT_COMBINATIONS = 60
 
 
 def _lines(locale) -> dict:
@@ -114,20 +120,29 @@ def static_use() -> tuple:
 # ---------------------------------------------------------------- use at run time
 
 def _slot_choices(locale) -> dict:
-    """intent -> list of slot dicts to try: none, and every value of every slot type."""
+    """intent -> slot dicts to try: none, every value of every slot alone, and (when few) every
+    combination of values across the intent's slots ("cold, three rounds" needs both)."""
     types = {t["name"]: t["values"] for t in model(locale).get("types", [])}
+    builtin_values = {"AMAZON.DURATION": ["PT15M"], "AMAZON.NUMBER": ["1", "2"]}
     choices = {}
     for intent in model(locale)["intents"]:
-        options = [{}]
+        per_slot = []
         for spec in intent.get("slots", []):
+            values = []
             for value in types.get(spec["type"], []):
                 spoken = value["name"]["value"]
-                options.append({spec["name"]: envelopes.slot(spec["name"], spoken, value.get("id") or spoken,
-                                                             spoken, spec["type"])})
-            if spec["type"] == "AMAZON.DURATION":
-                options.append({spec["name"]: envelopes.slot(spec["name"], "PT15M")})
-            if spec["type"] == "AMAZON.NUMBER":
-                options.append({spec["name"]: envelopes.slot(spec["name"], "2")})
+                values.append(envelopes.slot(spec["name"], spoken, value.get("id") or spoken, spoken, spec["type"]))
+            values += [envelopes.slot(spec["name"], v) for v in builtin_values.get(spec["type"], [])]
+            per_slot.append((spec["name"], values))
+        options = [{}] + [{name: value} for name, values in per_slot for value in values]
+        combinations = 1
+        for _, values in per_slot:
+            combinations *= len(values) + 1
+        if len(per_slot) > 1 and combinations <= MAX_SLOT_COMBINATIONS:
+            for combo in itertools.product(*[[None] + values for _, values in per_slot]):
+                chosen = {name: value for (name, _), value in zip(per_slot, combo) if value is not None}
+                if len(chosen) > 1:
+                    options.append(chosen)
         choices[intent["name"]] = options
     return choices
 
@@ -179,9 +194,11 @@ def walk() -> dict:
         setattr(Content, name, recording(name))
     requests = 0
     try:
-        for n, locale in enumerate(SUPPORTED_LOCALES):
-            current["locale"] = locale
-            requests += _walk_locale(locale, problems, MAX_DEPTH if n == 0 else OTHER_LOCALES_DEPTH)
+        with _alexa_api() as endpoint:
+            for n, locale in enumerate(SUPPORTED_LOCALES):
+                current["locale"] = locale
+                requests += _walk_locale(locale, problems, MAX_DEPTH if n == 0 else OTHER_LOCALES_DEPTH,
+                                         endpoint)
     finally:
         for name, original in originals.items():
             setattr(Content, name, original)
@@ -189,9 +206,34 @@ def walk() -> dict:
     return {"used": used, "problems": problems.seen, "requests": requests}
 
 
-def _walk_locale(locale, problems, max_depth) -> int:
+@contextlib.contextmanager
+def _alexa_api():
+    """The Alexa API the walk talks to: the local Timers API stand-in when the project has one
+    (so timers really start, and the states after them are walked), else an address where
+    nothing listens (every call fails at once)."""
+    try:
+        from tools.timers_api import Clock, TimersApi
+    except ImportError:
+        yield DEAD_API
+        return
+    stand_in = TimersApi(Clock(fast=0))
+    stand_in.serve(tick_every=0)
+    saved = {name: os.environ.get(name) for name in CA_ENV}
+    os.environ.update({name: stand_in.ca_file for name in CA_ENV})
+    try:
+        yield stand_in.url
+    finally:
+        for name, value in saved.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        stand_in.close()
+
+
+def _walk_locale(locale, problems, max_depth, endpoint) -> int:
     choices = _slot_choices(locale)
-    device = envelopes.Device(api_endpoint=DEAD_API, permissions_granted=True)
+    device = envelopes.Device(api_endpoint=endpoint, permissions_granted=True)
     seen = {_state({})}
     queue = deque([({}, 0)])
     count = 0
@@ -247,6 +289,10 @@ def used_keys() -> set:
         used |= {"offers.{}.question".format(offer), "offers.{}.reprompt".format(offer)}
     for prefix in DYNAMIC_FAMILIES:
         used |= {k for k in keys if k.startswith(prefix)}
+    # A name built from two literals, e.g. "heat_program.errors." + error.reason where the
+    # code raises TimersError("too_many"): the key counts when both halves are in the code.
+    prefixes = {lit for lit in literals if lit.endswith(".") and any(k.startswith(lit) for k in keys)}
+    used |= {k for k in keys for p in prefixes if k.startswith(p) and k[len(p):] in literals}
     return used | set(PENDING)
 
 
