@@ -120,6 +120,21 @@ def test_any_intent_with_any_slots_and_attributes_gets_a_valid_answer(event):
     assert_valid_answer(event, answer(event))
 
 
+@given(st.lists(envelopes(kinds=("LaunchRequest", "IntentRequest", "Connections.Response")), min_size=2,
+                max_size=6))
+def test_any_conversation_gets_valid_answers_turn_after_turn(turns):
+    """Several turns of one session, attributes carried as Alexa carries them."""
+    session = env.Session()
+    for event in turns:
+        event["session"] = session.envelope_part(env.Device())
+        event["context"] = {"System": env.Device(api_endpoint="https://127.0.0.1:9",
+                                                 permissions_granted=True).system()}
+        response = answer(event)
+        assert_valid_answer(event, response)
+        if not session.absorb(response):
+            session = env.Session()
+
+
 # ---------------------------------------------------------------- the web service (Flask app)
 
 @functools.lru_cache(maxsize=None)
