@@ -293,7 +293,7 @@ def used_keys() -> set:
     # code raises TimersError("too_many"): the key counts when both halves are in the code.
     prefixes = {lit for lit in literals if lit.endswith(".") and any(k.startswith(lit) for k in keys)}
     used |= {k for k in keys for p in prefixes if k.startswith(p) and k[len(p):] in literals}
-    return used | set(PENDING)
+    return used
 
 
 # ---------------------------------------------------------------- the tests
@@ -340,7 +340,10 @@ def test_dynamic_key_families_match_their_id_tables(prefix):
 
 
 def test_no_content_key_goes_unused():
-    unused = sorted(all_keys() - used_keys())
+    stale = sorted(set(PENDING) & used_keys())
+    if stale:
+        warnings.warn("content keys now used by code: remove them from PENDING: {}".format(stale))
+    unused = sorted(all_keys() - used_keys() - set(PENDING))
     assert not unused, ("content keys no code uses (delete them, or if read by a computed name "
                         "add the family to DYNAMIC_FAMILIES): {}".format(unused))
 
