@@ -346,7 +346,12 @@ def package(notes: list) -> dict | None:
     with zipfile.ZipFile(path) as z:
         infos = z.infolist()
         names = [i.filename for i in infos]
-    return {"zip": os.path.relpath(path, ROOT), "zip_bytes": os.path.getsize(path),
+    by_top: dict = {}
+    for info in infos:
+        top = info.filename.split("/", 1)[0]
+        by_top[top] = by_top.get(top, 0) + info.file_size
+    largest = sorted(by_top.items(), key=lambda item: -item[1])[:6]
+    return {"zip": os.path.relpath(path, ROOT), "zip_bytes": os.path.getsize(path), "largest": largest,
             "unpacked_bytes": sum(i.file_size for i in infos), "files": len(infos),
             "pyc_files": sum(n.endswith(".pyc") for n in names),
             "has_lambda_function": "lambda_function.py" in names, "path": path}
@@ -462,7 +467,9 @@ def report(figures: dict) -> str:
         lines += ["### Lambda zip", "",
                   "`{}`: {:.1f} KiB zipped, {:.1f} KiB unpacked, {} files ({} .pyc){}.".format(
                       p["zip"], p["zip_bytes"] / 1024, p["unpacked_bytes"] / 1024, p["files"], p["pyc_files"],
-                      "" if p["has_lambda_function"] else "; NO lambda_function.py at the top level"), ""]
+                      "" if p["has_lambda_function"] else "; NO lambda_function.py at the top level"),
+                  "Largest parts unpacked: " + ", ".join("{} {:.0f} KiB".format(name, size / 1024)
+                                                         for name, size in p.get("largest", [])) + ".", ""]
     if figures.get("notes"):
         lines += ["Not measured this run: " + "; ".join(figures["notes"]) + ".", ""]
     lines.append("<!-- bench-figures {} -->".format(json.dumps(_summary(figures), sort_keys=True)))
