@@ -52,9 +52,11 @@ def setup(speaker, args) -> None:
     api.serve()
     say = _voice(speaker.locale) if getattr(args, "voice", False) else None
     attach(speaker, api, speak=say, granted=args.timers_permission == "granted")
-    if args.wait_for_timers:
-        atexit.register(wait_for_timers, api)
-    atexit.register(api.close)
+    def finish():
+        if args.wait_for_timers:
+            wait_for_timers(api)
+        api.close()
+    atexit.register(finish)
 
 
 def attach(speaker, api: TimersApi, speak=None, granted: bool = False, out=None) -> TimersApi:
@@ -65,6 +67,9 @@ def attach(speaker, api: TimersApi, speak=None, granted: bool = False, out=None)
     if not granted:
         api.deny(speaker.device.api_access_token)
     speaker.timers_api = api
+    # Per speaker too: run as ``python -m tools.speaker`` the loop's module is __main__,
+    # not the tools.speaker this plug-in registered its renderer with.
+    speaker.on_directive["Connections.SendRequest"] = _ask_for
 
     def announce(event):
         out("[timer ended: {}]".format(event.label or "timer"))
