@@ -46,6 +46,7 @@ def add_arguments(parser) -> None:
 
 
 def setup(speaker, args) -> None:
+    speaker.on_directive["Connections.SendRequest"] = _ask_for
     if getattr(args, "api_endpoint", None):
         return  # the skill talks to the API the person named
     api = TimersApi(Clock(fast=args.fast), personal_timers=args.personal_timers)
