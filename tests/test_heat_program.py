@@ -344,6 +344,8 @@ def test_when_clean_up_fails_it_says_so_and_cancel_clears_later(talk, api):
     assert "couldn't cancel them" in talk.speech and "cancel the heat timer" in talk.speech
     assert len(api.active()) == 2
     talk.new_session()
+    talk.intent("TimeLeftIntent")
+    assert "fifteen minutes of heat" in talk.speech.lower()
     talk.intent("CancelProgramIntent")
     assert "cancelled" in talk.speech and api.active() == []
 

@@ -298,14 +298,14 @@ class ProgramError(Exception):
     """A Timers API call failed; ``reason`` picks the words, the rest goes to the log."""
 
     def __init__(self, reason: str, status: Optional[int] = None, detail: str = "",
-                 created: int = 0, cleaned: bool = True, left_ids=()):
+                 created: int = 0, cleaned: bool = True, left: Optional[dict] = None):
         super().__init__("{} (status {}): {}".format(reason, status, detail))
         self.reason = reason
         self.status = status
         self.detail = detail
         self.created = created        # timers created before the failure
         self.cleaned = cleaned        # and whether they were all cancelled again
-        self.left_ids = list(left_ids)
+        self.left = left              # the part of a program left running (cleaned is False)
 
 
 def _error_code(body) -> str:
@@ -361,6 +361,7 @@ def start(service, plan: Plan, content, locale: str, previous: Optional[dict] = 
     created: List[str] = []
     notes: List[Note] = []
     phases = plan.phases()
+    names: List[str] = []
     try:
         with alexa_api.time_budget(CREATE_BUDGET):
             existing = service.get_timers().timers or []
@@ -388,12 +389,18 @@ def start(service, plan: Plan, content, locale: str, previous: Optional[dict] = 
     except ServiceException as exc:
         cleaned = _cleanup(service, created)
         raise program_error(exc, created=len(created), cleaned=cleaned,
-                            left_ids=[] if cleaned else created) from exc
-    program = {"kind": plan.kind, "locale": locale,
-               "phases": [{"kind": p.kind, "seconds": p.seconds, "timer_id": timer_id, "label": name}
-                          for p, timer_id, name in zip(phases, created, names)]}
+                            left=None if cleaned else _program(plan, locale, phases, created, names)
+                            ) from exc
+    program = _program(plan, locale, phases, created, names)
     log.info("heat program started: %d timers, %d s", len(created), sum(p.seconds for p in phases))
     return program, notes
+
+
+def _program(plan: Plan, locale: str, phases: List[Phase], ids: List[str], names: List[str]) -> dict:
+    """What is remembered of a running program: its phases and their timers."""
+    return {"kind": plan.kind, "locale": locale,
+            "phases": [{"kind": p.kind, "seconds": p.seconds, "timer_id": timer_id, "label": name}
+                       for p, timer_id, name in zip(phases, ids, names)]}
 
 
 def _delete_quietly(service, timer_id: str) -> None:

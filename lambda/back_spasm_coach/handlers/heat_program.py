@@ -92,9 +92,8 @@ def start_program(handler_input, plan: flow.Plan, may_ask_permission: bool = Tru
     except flow.ProgramError as error:
         if error.reason == "permission" and error.created == 0 and may_ask_permission:
             return ask_permission(handler_input, plan)
-        if error.left_ids:
-            stored[flow.PROGRAM] = {"kind": plan.kind, "phases": [
-                {"kind": plan.kind, "seconds": plan.seconds, "timer_id": i} for i in error.left_ids]}
+        if error.left:  # half a program is still running: remember it, so it can be cancelled
+            stored[flow.PROGRAM] = error.left
             _save(handler_input)
         return failure(handler_input, error, starting=True)
     stored[flow.PROGRAM] = program
