@@ -1,7 +1,7 @@
 """Request handlers, one module per conversation area, in the order they are tried."""
 from __future__ import annotations
 
-from . import builtins, errors, safety, strategies, stretches
+from . import builtins, errors, heat_program, safety, strategies, stretches
 
 
 def request_handlers() -> list:
@@ -14,6 +14,7 @@ def request_handlers() -> list:
     return [
         safety.RedFlagHandler(),
         safety.WarningSignsHandler(),
+        *heat_program.handlers(),
         stretches.StartStretchesHandler(),
         stretches.StrengthenHandler(),
         stretches.ContinueStretchesHandler(),
