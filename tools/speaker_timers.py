@@ -76,7 +76,9 @@ def attach(speaker, api: TimersApi, speak=None, granted: bool = False, out=None)
         out("[timer ended: {}]".format(event.label or "timer"))
         out(REPLY + event.text)
         if speak is not None:
-            speak("<speak>{}</speak>".format(speech.escape(event.text)))
+            note = speak("<speak>{}</speak>".format(speech.escape(event.text)))
+            if note:
+                out(note)
     api.on_fire.append(announce)
     return api
 
