@@ -14,7 +14,6 @@ def request_handlers() -> list:
     return [
         safety.RedFlagHandler(),
         safety.WarningSignsHandler(),
-        *heat_program.handlers(),
         stretches.StartStretchesHandler(),
         stretches.StrengthenHandler(),
         stretches.ContinueStretchesHandler(),
@@ -25,7 +24,9 @@ def request_handlers() -> list:
         stretches.StartOverHandler(),
         stretches.WhichStretchHandler(),
         stretches.StopStretchesHandler(),
+        stretches.PauseRoutineHandler(),
         stretches.RoutineHelpHandler(),
+        *heat_program.handlers(),
         strategies.LaunchHandler(),
         strategies.OverviewHandler(),
         strategies.StrategyHandler(),

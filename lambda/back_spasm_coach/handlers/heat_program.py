@@ -210,7 +210,8 @@ def _no_program(handler_input):
     return Turn(handler_input).say("heat_program.none_running").offer("heat_timer")
 
 
-def _program(handler_input):
+def running_program(handler_input):
+    """The program this person has running (a dict), or None."""
     program = _stored(handler_input).get(flow.PROGRAM)
     return program if isinstance(program, dict) and flow.program_timer_ids(program) else None
 
@@ -233,7 +234,7 @@ class TimeLeftHandler(AbstractRequestHandler):
         return is_intent_name("TimeLeftIntent")(handler_input)
 
     def handle(self, handler_input):
-        program = _program(handler_input)
+        program = running_program(handler_input)
         if program is None:
             return _no_program(handler_input)
         try:
@@ -263,7 +264,7 @@ class ResumeHandler(AbstractRequestHandler):
 
 
 def _pause_or_resume(handler_input, action, done_key: str, already_key: str):
-    program = _program(handler_input)
+    program = running_program(handler_input)
     if program is None:
         return _no_program(handler_input)
     try:
@@ -288,7 +289,7 @@ class CancelProgramHandler(AbstractRequestHandler):
         except flow.ProgramError as error:
             turn = Turn(handler_input).say("heat_program.errors." + error.reason)
             return turn.say("heat_program.errors.cancel_failed").end()
-        had_program = _program(handler_input) is not None
+        had_program = running_program(handler_input) is not None
         _stored(handler_input).pop(flow.PROGRAM, None)
         _save(handler_input)
         if cancelled or had_program:
