@@ -105,6 +105,20 @@ def test_stop_during_a_routine_ends_with_how_to_resume_and_the_closing_advice(tm
     assert any(line in me.ssml for line in CONTENT.all_lines("conversation.closing"))
 
 
+def test_pause_during_a_routine_waits_for_next(tmp_path):
+    me = Speaker(tmp_path / "a.sqlite3")
+    me.say("StartStretchesIntent").say("AMAZON.PauseIntent")
+    assert me.open and any(line in me.ssml for line in CONTENT.all_lines("routine.paused"))
+    assert me.position == routine.Position("gentle", 0, "normal")
+    assert reading(me.say("AMAZON.NextIntent"), GENTLE[1])
+
+
+def test_pause_with_no_routine_is_left_to_the_heat_program(tmp_path):
+    me = Speaker(tmp_path / "a.sqlite3")
+    me.say("AMAZON.PauseIntent")
+    assert not any(line in me.ssml for line in CONTENT.all_lines("routine.paused"))
+
+
 def test_continue_in_a_new_session_picks_up_after_the_last_stretch_read(tmp_path):
     db = tmp_path / "attributes.sqlite3"
     first = Speaker(db)

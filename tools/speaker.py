@@ -400,4 +400,8 @@ def converse(speaker: Speaker, stdin, args: argparse.Namespace) -> int:
 
 
 if __name__ == "__main__":
-    sys.exit(main())
+    # Run the copy plug-ins import (tools.speaker), not this __main__ one, so what
+    # they register at import time (e.g. @directive_renderer) is what the loop uses.
+    from tools import speaker as _speaker
+
+    sys.exit(_speaker.main())

@@ -5,7 +5,7 @@ import logging
 
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from . import interceptors, persistence
+from . import alexa_api, interceptors, persistence
 from .handlers import exception_handlers, request_handlers
 from .robust import RobustSkillBuilder
 
@@ -16,6 +16,8 @@ def build_skill_builder(api_client=None, persistence_adapter=None) -> CustomSkil
     Tests pass their own API client and persistence adapter; by default the
     adapter is chosen from the environment (see ``persistence.default_adapter``).
     """
+    if api_client is None:
+        api_client = alexa_api.default_api_client()  # time-outs on every Alexa API call
     if persistence_adapter is None:
         persistence_adapter = persistence.default_adapter()
     builder = RobustSkillBuilder(api_client=api_client, persistence_adapter=persistence_adapter)

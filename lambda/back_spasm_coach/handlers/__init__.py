@@ -1,7 +1,7 @@
 """Request handlers, one module per conversation area, in the order they are tried."""
 from __future__ import annotations
 
-from . import builtins, errors, safety, strategies, stretches
+from . import builtins, errors, heat_program, safety, strategies, stretches
 
 
 def request_handlers() -> list:
@@ -24,7 +24,9 @@ def request_handlers() -> list:
         stretches.StartOverHandler(),
         stretches.WhichStretchHandler(),
         stretches.StopStretchesHandler(),
+        stretches.PauseRoutineHandler(),
         stretches.RoutineHelpHandler(),
+        *heat_program.handlers(),
         strategies.LaunchHandler(),
         strategies.OverviewHandler(),
         strategies.StrategyHandler(),

@@ -14,6 +14,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import get_slot, is_intent_name
 
 from .. import apl, routine, speech
+from . import heat_program
 from ..conversation import Turn, offer_action, session_of
 
 log = logging.getLogger(__name__)
@@ -278,6 +279,18 @@ class StopStretchesHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         return Turn(handler_input).say("routine.stopped").say("conversation.goodbye").end()
 
+
+
+class PauseRoutineHandler(AbstractRequestHandler):
+    """"Pause" mid-routine with no heat program running: the routine already waits for "next"."""
+
+    def can_handle(self, handler_input):
+        return (is_intent_name("AMAZON.PauseIntent")(handler_input)
+                and current(handler_input) is not None
+                and heat_program.running_program(handler_input) is None)
+
+    def handle(self, handler_input):
+        return Turn(handler_input).ask("routine.paused", "routine.next_reprompt")
 
 
 class RoutineHelpHandler(AbstractRequestHandler):
