@@ -55,3 +55,27 @@ def test_only_content_is_read_for_the_common_requests():
     assert read, "the audit hook saw no content being read"
     others = [path for path in read if content not in path]
     assert not others, "read at cold start though no request needed them: {}".format(others)
+
+
+FLOW_CHILD = r"""
+import json, sys
+from lambda_function import lambda_handler
+from tools import envelopes
+for event in (envelopes.launch(), envelopes.intent("OverviewIntent"), envelopes.intent("RestIntent")):
+    lambda_handler(event, None)
+print(json.dumps(sorted(name for name, module in sys.modules.items()
+                        if name.startswith("back_spasm_coach.") and type(module).__name__ != "_LazyModule")))
+"""
+
+#: Flow modules only their own requests need (loaded through back_spasm_coach.lazy).
+FLOWS = ("back_spasm_coach.routine", "back_spasm_coach.heat_program")
+
+
+def test_flows_wait_for_their_own_requests():
+    env = dict(os.environ, PYTHONPATH=os.pathsep.join([os.path.join(ROOT, "lambda"), ROOT]))
+    out = subprocess.run([sys.executable, "-c", FLOW_CHILD], env=env, cwd=ROOT, check=True,
+                         capture_output=True, text=True).stdout
+    executed = set(json.loads(out.strip().splitlines()[-1]))
+    assert "back_spasm_coach.skill" in executed  # the probe sees real modules
+    assert not executed & set(FLOWS), "run at cold start for a launch or an answer: {}".format(
+        sorted(executed & set(FLOWS)))

@@ -15,9 +15,11 @@ from ask_sdk_core.utils import is_intent_name, is_request_type
 from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
-from .. import heat_program as flow
 from .. import speech
+from ..lazy import lazy_module
 from ..conversation import Turn, content_of, offer_action, session_of
+
+flow = lazy_module("back_spasm_coach.heat_program")  # the program's logic, loaded by the first request that needs it
 
 log = logging.getLogger(__name__)
 

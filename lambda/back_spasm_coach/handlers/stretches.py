@@ -13,9 +13,12 @@ import logging
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import get_slot, is_intent_name
 
-from .. import apl, routine, speech
+from .. import apl, speech
 from . import heat_program
 from ..conversation import Turn, offer_action, session_of
+from ..lazy import lazy_module
+
+routine = lazy_module("back_spasm_coach.routine")  # the routine's data and renderer, loaded by the first stretch
 
 log = logging.getLogger(__name__)
 
@@ -86,8 +89,9 @@ def read(handler_input, position: routine.Position, lead_in=()):
     return turn.ask("routine.say_next", "routine.next_reprompt")
 
 
-def start(handler_input, name: str = routine.GENTLE, lead_in=()):
-    """A routine from its first stretch, introduced."""
+def start(handler_input, name: str | None = None, lead_in=()):
+    """A routine (the gentle one unless named) from its first stretch, introduced."""
+    name = name or routine.GENTLE
     turn_content = Turn(handler_input).content
     position = routine.Position(name, 0, _pace(handler_input))
     if name == routine.GENTLE:
