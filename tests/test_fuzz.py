@@ -1,5 +1,9 @@
 """Fuzzing every entry point: random and broken envelopes never crash the skill.
 
+Entry points: ``lambda_handler`` (single requests and whole multi-turn sessions) and
+the web service's Flask app with verification off (never a 500; 200 for every
+envelope the SDK can read, a 4xx for anything else).
+
 For any envelope (see fuzz_envelopes.py): no exception escapes; the answer is a
 response envelope the SDK can read back; any speech is well-formed SSML under
 Alexa's limits; a session left open has a reprompt; a session that ends carries
