@@ -197,7 +197,7 @@ def test_no_declines_the_last_offer(speaker):
     speaker.hear("should I see a doctor")
     exchange = speaker.hear("no thanks")
     assert exchange.intent == "AMAZON.NoIntent"
-    assert starts_with(exchange.text, "en-US", "conversation.declined")
+    assert starts_with(exchange.text, "en-US", "conversation.goodbye")
     assert says(exchange.text, "en-US", "conversation.closing")
     assert exchange.ended
 

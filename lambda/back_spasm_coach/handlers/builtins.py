@@ -83,7 +83,7 @@ class NoHandler(AbstractRequestHandler):
     def handle(self, handler_input):
         if session_of(handler_input).get(OFFER) is None:
             return Turn(handler_input).ask("conversation.no_question", "conversation.menu_reprompt")
-        return Turn(handler_input).say("conversation.declined").say("conversation.goodbye").end()
+        return Turn(handler_input).say("conversation.goodbye").end()
 
 
 class FallbackHandler(AbstractRequestHandler):
