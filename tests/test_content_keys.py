@@ -48,21 +48,11 @@ DYNAMIC_FAMILIES = {
 }
 
 #: Keys written ahead of the code that will read them: key -> who reads it. Keep this short.
-PENDING = {
-    "heat_program.permission.needed": "no code reads it (a 401 mid-program says heat_program.errors.permission): "
-                                      "use it or delete it",
-}
-#: Keys only the known bugs above make unreachable.
-PENDING.update({"stretches.cat_cow." + part: "cat-cow by name (see KNOWN_BUGS)" for part in (
-    "name", "helps", "move", "move_again", "release", "release_again", "optional_note", "steps.1", "steps.2",
-    "steps.3", "steps.4", "hold", "caution")})
+PENDING: dict = {}
 
 #: Failures the walker found that belong to work in progress elsewhere: what was asked -> the bug.
 #: Reported as a warning, not a failure, until fixed; then delete the entry (and its PENDING keys).
-KNOWN_BUGS = {
-    "StartStretchesIntent stretch=cat_cow": "asking for cat-cow by name raises KeyError in "
-    "handlers/stretches.py StartStretchesHandler (routine_of() is None since cat-cow left the gentle routine)",
-}
+KNOWN_BUGS: dict = {}
 
 #: Where the skill's API clients look for a CA file to trust (the stand-in's own certificate).
 CA_ENV = ("ALEXA_API_CA_BUNDLE", "REQUESTS_CA_BUNDLE")

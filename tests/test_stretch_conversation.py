@@ -192,6 +192,14 @@ def test_a_named_stretch_is_read_first_and_the_routine_goes_on_from_it(tmp_path)
     assert reading(me.say("AMAZON.NextIntent"), GENTLE[2])
 
 
+def test_the_optional_stretch_is_read_by_name_then_wraps_up(tmp_path):
+    me = Speaker(tmp_path / "a.sqlite3")
+    me.say("StartStretchesIntent", stretch=stretch_slot("cat cow", "cat_cow"))
+    assert reading(me, "cat_cow")
+    me.say("AMAZON.NextIntent")
+    assert CONTENT.text("routine.finished.optional") in me.text and me.open
+
+
 def test_an_unknown_stretch_name_gets_the_gentle_routine(tmp_path):
     me = Speaker(tmp_path / "a.sqlite3")
     me.say("StartStretchesIntent", stretch=stretch_slot("headstand"))
