@@ -35,7 +35,10 @@ def test_the_zip_holds_the_skill_and_its_runtime_packages_only(built):
     top = {name.split("/")[0] for name in names}
     assert {"lambda_function.py", "back_spasm_coach", "ask_sdk_core", "ask_sdk_model"} <= top
     assert not top & package.FORBIDDEN_TOP_LEVEL
-    assert not [n for n in names if "__pycache__" in n or n.endswith(".pyc")]
+    bytecode = [n for n in names if n.endswith(".pyc")]
+    assert bytecode and all(n.split("/")[-2:-1] == ["__pycache__"] and ".cpython-311." in n
+                            for n in bytecode)
+    assert "back_spasm_coach/__pycache__/skill.cpython-311.pyc" in names
     assert "back_spasm_coach/content/en/overview.json" in names
 
 
