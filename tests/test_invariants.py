@@ -1,13 +1,15 @@
 """What must hold for every intent in every locale, in a new session and mid-conversation.
 
 - a valid response; well-formed SSML under Alexa's limits;
-- closing advice whenever the session ends; a reprompt whenever it stays open;
+- closing advice whenever the session ends; a reprompt whenever it stays open, which
+  carries the closing advice too (silence after it ends the session);
 - no stack traces, Python reprs or unfilled placeholders in anything spoken.
 """
 import re
 
 import pytest
 
+from back_spasm_coach.content import load
 from lambda_function import lambda_handler
 from skill_io import (DEAD_API, LOCALES, check_ssml, has_closing, model, reprompt_of,
                       slot_values, speech_of, text_of)
@@ -60,6 +62,8 @@ def assert_sound(response_envelope, locale):
         reprompt = reprompt_of(response_envelope)
         assert reprompt, "session left open with no reprompt"
         check_ssml(reprompt)
+        # The reprompt is the last thing heard before a silent session times out.
+        assert any(line in reprompt for line in load(locale).all_lines("conversation.closing_on_silence"))
     else:
         # Only a hand-over to Alexa (a permission question) may leave it unsaid.
         assert "Connections.SendRequest" in directives, response

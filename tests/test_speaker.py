@@ -56,7 +56,7 @@ def test_what_helps_a_back_spasm_gives_the_overview_and_the_choose_offer(speaker
     assert exchange.request["session"]["new"] is True
     assert says(exchange.text, "en-US", "overview.answer")
     assert exchange.text.endswith(spoken("en-US", "offers.choose.question")[0])
-    assert exchange.reprompt == spoken("en-US", "offers.choose.reprompt")[0]
+    assert exchange.reprompt.startswith(spoken("en-US", "offers.choose.reprompt")[0])
     assert not exchange.ended and speaker.session_open
 
 
@@ -65,7 +65,7 @@ def test_open_welcomes_and_waits(speaker):
     assert exchange.request_type == "LaunchRequest"
     assert exchange.intent == "LaunchRequest"
     assert exchange.text in spoken("en-US", "conversation.welcome")
-    assert exchange.reprompt in spoken("en-US", "conversation.menu_reprompt")
+    assert any(exchange.reprompt.startswith(line) for line in spoken("en-US", "conversation.menu_reprompt"))
     assert not exchange.ended and speaker.session_open
 
 

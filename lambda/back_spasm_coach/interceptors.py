@@ -53,20 +53,36 @@ class RequestLogInterceptor(AbstractRequestInterceptor):
                  getattr(request, "locale", ""))
 
 
+def _with_line(ssml: str, line: str) -> str:
+    body = (ssml or "").strip()
+    if body.startswith("<speak>") and body.endswith("</speak>"):
+        body = body[7:-8]
+    return "<speak>{}</speak>".format(speech.join(body, line))
+
+
 class ClosingAdviceInterceptor(AbstractResponseInterceptor):
-    """The one place the closing advice is added: every response that ends the session."""
+    """The one place the closing advice is added.
+
+    Every response that ends the session gets it. So does every reprompt: a
+    reprompt is heard only when the person has gone quiet, and the next silence
+    ends the session with no chance to speak (Alexa allows no speech in reply
+    to the SessionEndedRequest that follows).
+    """
 
     def process(self, handler_input, response):
-        if not _session_ends(handler_input, response):
+        if response is None:
             return
         content = conversation.content_of(handler_input)
-        closing = content.line("conversation.closing")
-        current = response.output_speech.ssml if response.output_speech is not None else ""
-        body = current.strip()
-        if body.startswith("<speak>") and body.endswith("</speak>"):
-            body = body[7:-8]
-        response.output_speech = SsmlOutputSpeech(
-            ssml="<speak>{}</speak>".format(speech.join(body, closing)))
+        if _session_ends(handler_input, response):
+            current = response.output_speech.ssml if response.output_speech is not None else ""
+            response.output_speech = SsmlOutputSpeech(
+                ssml=_with_line(current, content.line("conversation.closing")))
+        elif response.should_end_session is False and response.reprompt is not None \
+                and response.reprompt.output_speech is not None:
+            reprompt = response.reprompt.output_speech
+            response.reprompt.output_speech = SsmlOutputSpeech(
+                ssml=_with_line(reprompt.ssml, content.line("conversation.closing_on_silence")),
+                play_behavior=reprompt.play_behavior)
 
 
 class RememberForRepeatInterceptor(AbstractResponseInterceptor):
