@@ -78,6 +78,10 @@ class Content:
         self.locale = locale
         self.lines = lines
         self.vars = variables
+        # Lines with nothing filled in at run time render the same every time:
+        # render each once (a stretch alone reads some sixty lines).
+        self._rendered: dict = {}
+        self._texts: dict = {}
 
     def __contains__(self, key: str) -> bool:
         return key in self.lines
@@ -92,8 +96,13 @@ class Content:
 
     def line(self, key: str, rng: random.Random | None = None, **values) -> str:
         """One phrasing of a line, as an SSML fragment."""
-        template = (rng or random).choice(self.variants(key))
-        return speech.render(template, {**self.vars, **values})
+        if values:
+            template = (rng or random).choice(self.variants(key))
+            return speech.render(template, {**self.vars, **values})
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            rendered = self._rendered[key] = self.all_lines(key)
+        return rendered[0] if len(rendered) == 1 else (rng or random).choice(rendered)
 
     def all_lines(self, key: str, **values) -> list:
         """Every phrasing of a line, rendered (for tests and tools)."""
@@ -101,4 +110,9 @@ class Content:
 
     def text(self, key: str, **values) -> str:
         """A line as plain text (cards, timer announcements)."""
-        return speech.to_text(self.line(key, **values))
+        if values or isinstance(self.lines[key], list):
+            return speech.to_text(self.line(key, **values))
+        text = self._texts.get(key)
+        if text is None:
+            text = self._texts[key] = speech.to_text(self.line(key))
+        return text
