@@ -498,7 +498,7 @@ def what_changed(now: dict, note: str | None) -> str:
             for line in f:
                 if line.startswith("<!-- bench-figures "):
                     previous = json.loads(line[len("<!-- bench-figures "):-len(" -->\n")])
-    parts = [note] if note else []
+    parts = [note.rstrip(".") + "."] if note else []
     if previous is None:
         parts.append("first recorded run.")
         return " ".join(parts)
@@ -507,11 +507,11 @@ def what_changed(now: dict, note: str | None) -> str:
     moved = ["{} {}→{}".format(k, previous[k], now[k]) for k in sorted(now)
              if k in previous and abs(now[k] - previous[k]) >= 0.1 * max(abs(previous[k]), 0.01)]
     if added:
-        parts.append("newly measured: " + ", ".join(added) + ".")
+        parts.append("Newly measured: " + ", ".join(added) + ".")
     if gone:
-        parts.append("no longer measured: " + ", ".join(gone) + ".")
-    parts.append(("ratios that moved by 10% or more since the previous run: " + ", ".join(moved) + ".")
-                 if moved else "no headline ratio moved by 10% or more since the previous run.")
+        parts.append("No longer measured: " + ", ".join(gone) + ".")
+    parts.append(("Ratios that moved by 10% or more since the previous run: " + ", ".join(moved) + ".")
+                 if moved else "No headline ratio moved by 10% or more since the previous run.")
     return " ".join(parts)
 
 
