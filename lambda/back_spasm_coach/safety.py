@@ -7,6 +7,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .slots import resolved_ids
+
 EMERGENCY = "emergency"
 URGENT = "urgent"
 #: A worrying symptom we could not place: the person hears every warning sign.
@@ -38,21 +40,6 @@ class RedFlag:
     tier: str
 
 
-def _resolved_ids(slot) -> list:
-    """Every resolved value id of a slot (entity resolution), best first."""
-    ids = []
-    resolutions = getattr(slot, "resolutions", None)
-    for authority in getattr(resolutions, "resolutions_per_authority", None) or []:
-        status = getattr(getattr(authority, "status", None), "code", None)
-        if status is not None and getattr(status, "value", status) != "ER_SUCCESS_MATCH":
-            continue
-        for wrapper in authority.values or []:
-            value = getattr(wrapper, "value", None)
-            if value is not None and value.id:
-                ids.append(value.id)
-    return ids
-
-
 def _most_serious(ids: list) -> str | None:
     known = [i for i in ids if i in TIERS]
     for symptom in known:
@@ -72,7 +59,7 @@ def find_red_flag(request) -> RedFlag | None:
         return None
     ids = []
     for slot in (intent.slots or {}).values():
-        ids.extend(_resolved_ids(slot))
+        ids.extend(resolved_ids(slot))
     symptom = _most_serious(ids)
     if symptom:
         return RedFlag(symptom, TIERS[symptom])

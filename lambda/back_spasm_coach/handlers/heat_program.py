@@ -16,8 +16,9 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from .. import speech
-from ..lazy import lazy_module
 from ..conversation import Turn, content_of, offer_action, session_of
+from ..lazy import lazy_module
+from ..slots import value_and_id
 
 flow = lazy_module("back_spasm_coach.heat_program")  # the program's logic, loaded by the first request that needs it
 
@@ -46,22 +47,6 @@ def _save(handler_input) -> None:
 
 def _timers(handler_input):
     return handler_input.service_client_factory.get_timer_management_service()
-
-
-def _slot(handler_input, name: str):
-    """(value, resolved id) of a slot; (None, None) when missing."""
-    slots = getattr(handler_input.request_envelope.request.intent, "slots", None) or {}
-    slot = slots.get(name)
-    if slot is None:
-        return None, None
-    resolved = None
-    per_authority = getattr(getattr(slot, "resolutions", None), "resolutions_per_authority", None) or []
-    for authority in per_authority:
-        code = getattr(getattr(authority.status, "code", None), "value", None)
-        if code == "ER_SUCCESS_MATCH" and authority.values:
-            resolved = authority.values[0].value.id
-            break
-    return slot.value, resolved
 
 
 def _locale(handler_input) -> str:
@@ -164,9 +149,9 @@ class StartProgramHandler(AbstractRequestHandler):
         return is_intent_name("StartHeatProgramIntent")(handler_input)
 
     def handle(self, handler_input):
-        kind_value, kind_id = _slot(handler_input, "kind")
-        length, _ = _slot(handler_input, "length")
-        rounds, _ = _slot(handler_input, "rounds")
+        kind_value, kind_id = value_and_id(handler_input, "kind")
+        length, _ = value_and_id(handler_input, "length")
+        rounds, _ = value_and_id(handler_input, "rounds")
         plan = flow.make_plan(flow.parse_kind(kind_id, kind_value), length, rounds,
                               remembered=_remembered_lengths(handler_input))
         return propose(handler_input, plan)

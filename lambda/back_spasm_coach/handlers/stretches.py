@@ -16,6 +16,7 @@ from ask_sdk_core.utils import get_slot, is_intent_name
 from .. import apl, speech
 from . import heat_program
 from ..conversation import Turn, offer_action, session_of
+from ..slots import resolved_ids
 from ..lazy import lazy_module
 
 routine = lazy_module("back_spasm_coach.routine")  # the routine's data and renderer, loaded by the first stretch
@@ -129,14 +130,9 @@ def _named_stretch(handler_input):
     slot = get_slot(handler_input, SLOT)
     if slot is None or not slot.value:
         return None, False
-    try:
-        for authority in slot.resolutions.resolutions_per_authority:
-            if authority.status.code.value == "ER_SUCCESS_MATCH" and authority.values:
-                stretch_id = authority.values[0].value.id
-                if stretch_id in routine.stretches():
-                    return stretch_id, False
-    except AttributeError:  # no resolutions at all
-        pass
+    for stretch_id in resolved_ids(slot):
+        if stretch_id in routine.stretches():
+            return stretch_id, False
     log.info("unknown stretch name heard")
     return None, True
 
