@@ -354,13 +354,36 @@ def _render(content, position: Position, spoken: int, lead_in, rng) -> Rendered:
                     repetitions_spoken=spoken)
 
 
+#: Renders kept per (content, stretch, pace, lead-in): enough to keep the phrasing varied,
+#: few enough that a warm container stops re-rendering the same sixty lines.
+RENDERS_KEPT = 3
+_RENDERS_MAX_KEYS = 512
+_renders: dict = {}
+
+
 def render_stretch(content, position: Position, lead_in=(), rng: random.Random | None = None) -> Rendered:
     """One stretch as one response's SSML (without the closing question).
 
     ``lead_in`` are SSML fragments said first ("Okay, I'll slow down."). When
     every repetition would not fit the budget, fewer are spoken and the person
     is told to do the rest at their own pace; at least one always is.
+    Without a given ``rng``, up to RENDERS_KEPT phrasings are kept and reused.
     """
+    if rng is not None:
+        return _render_within_budget(content, position, lead_in, rng)
+    key = (content, position.routine, position.index, position.pace, tuple(lead_in))
+    kept = _renders.get(key)
+    if kept is None:
+        if len(_renders) >= _RENDERS_MAX_KEYS:
+            _renders.clear()
+        kept = _renders[key] = []
+    if len(kept) < RENDERS_KEPT:
+        kept.append(_render_within_budget(content, position, lead_in, None))
+        return kept[-1]
+    return random.choice(kept)
+
+
+def _render_within_budget(content, position: Position, lead_in, rng) -> Rendered:
     stretch = position.stretch
     rendered = None
     for spoken in range(stretch.repetitions, 0, -1):
