@@ -1,9 +1,17 @@
 """Build interaction-model/<locale>.json from the one source in interaction-model/source/.
 
-Each source file holds some intents and slot types; their samples may use
-alternation groups, ``(a|b|)``, expanded here, so a person can read and edit
-the phrasings compactly. Run ``python -m tools.build_models`` after editing a
-source file; a test checks the committed models match the source.
+Each source file holds some intents and slot types. Samples, and slot values
+and synonyms, are written compactly and expanded here:
+
+- ``(a|b|)`` is an alternation: "a", "b" or nothing;
+- ``<name>`` is a named phrase from any source file's ``"phrases"`` block (itself
+  an alternation, possibly using other names), so a family of phrasings ("a back
+  spasm", "my lower back" ...) is written once and used everywhere.
+
+Run ``make models`` after editing a source file; a test checks the committed
+models match the source. The builder refuses a sample that belongs to two
+intents, and a spoken value that belongs to two slot types used in the same
+place, so Alexa is never handed an ambiguous model.
 
 A source file may also hold ``"locales": {"en-GB": {"IntentName": [samples]}}``
 for phrasings only one locale uses.
@@ -21,19 +29,53 @@ MODEL_DIR = os.path.join(ROOT, "interaction-model")
 SOURCE_DIR = os.path.join(MODEL_DIR, "source")
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 
-_GROUP = re.compile(r"\(([^()]*)\)")
+_NAME = re.compile(r"<([a-z_]+)>")
 _ALLOWED = re.compile(r"^[a-z0-9' .{}_]+$")
 
 
-def expand(pattern: str) -> list:
-    """Every sentence an alternation pattern stands for, in order."""
-    pieces = _GROUP.split(pattern)
-    literals, groups = pieces[0::2], [g.split("|") for g in pieces[1::2]]
+def _with_phrases(pattern: str, phrases: dict, seen=()) -> str:
+    """``pattern`` with every ``<name>`` replaced by its alternation group."""
+    def replace(match):
+        name = match.group(1)
+        if name not in phrases:
+            raise ValueError("no phrase named <{}> (in {!r})".format(name, pattern))
+        if name in seen:
+            raise ValueError("phrase <{}> refers to itself".format(name))
+        return "(" + "|".join(_with_phrases(p, phrases, seen + (name,)) for p in phrases[name]) + ")"
+    return _NAME.sub(replace, pattern)
+
+
+def _alternatives(pattern: str, start: int = 0, inside: bool = False):
+    """(list of texts, index after) for pattern[start:], up to the ")" closing a group."""
+    options, current, i = [], [""], start
+    while i < len(pattern):
+        char = pattern[i]
+        if char == "(":
+            group, i = _alternatives(pattern, i + 1, inside=True)
+            current = [text + option for text in current for option in group]
+            continue
+        if char == "|" and inside:
+            options.extend(current)
+            current, i = [""], i + 1
+            continue
+        if char == ")" and inside:
+            return options + current, i + 1
+        current = [text + char for text in current]
+        i += 1
+    if inside:
+        raise ValueError("unclosed ( in {!r}".format(pattern))
+    return options + current, i
+
+
+def expand(pattern: str, phrases: dict | None = None) -> list:
+    """Every sentence a pattern stands for, in order: ``(a|b|)`` groups (which may nest)
+    and ``<name>`` phrases expanded, spaces tidied, duplicates dropped."""
+    if phrases is not None:
+        pattern = _with_phrases(pattern, phrases)
+    if pattern.count("(") != pattern.count(")"):
+        raise ValueError("unbalanced brackets in {!r}".format(pattern))
     out = []
-    for choice in itertools.product(*groups):
-        text = literals[0]
-        for option, literal in zip(choice, literals[1:]):
-            text += option + literal
+    for text in _alternatives(pattern)[0]:
         text = re.sub(r"\s+", " ", text).strip()
         if text and text not in out:
             out.append(text)
@@ -49,9 +91,20 @@ def load_sources(source_dir: str = SOURCE_DIR) -> list:
     return sources
 
 
+def _phrases(sources) -> dict:
+    phrases = {}
+    for name, source in sources:
+        for key, options in source.get("phrases", {}).items():
+            if key in phrases:
+                raise ValueError("{} names the phrase <{}> again".format(name, key))
+            phrases[key] = options
+    return phrases
+
+
 def build(locale: str, sources=None) -> dict:
     """The ASK CLI interaction model for one locale."""
     sources = sources if sources is not None else load_sources()
+    phrases = _phrases(sources)
     invocation, intents, types, owner = None, {}, {}, {}
     for name, source in sources:
         invocation = source.get("invocationName", invocation)
@@ -62,13 +115,17 @@ def build(locale: str, sources=None) -> dict:
             patterns = spec.get("samples", []) + \
                 source.get("locales", {}).get(locale, {}).get(intent, [])
             for pattern in patterns:
-                samples.extend(s for s in expand(pattern) if s not in samples)
+                samples.extend(s for s in expand(pattern, phrases) if s not in samples)
+            declared = {slot["name"] for slot in spec.get("slots", [])}
             for sample in samples:
                 if not _ALLOWED.match(sample):
                     raise ValueError("{}: bad characters in {!r}".format(intent, sample))
                 if sample in owner and owner[sample] != intent:
                     raise ValueError("{!r} is in both {} and {}".format(
                         sample, owner[sample], intent))
+                undeclared = set(re.findall(r"\{([^}]+)\}", sample)) - declared
+                if undeclared:
+                    raise ValueError("{}: {!r} uses undeclared slots {}".format(intent, sample, undeclared))
                 owner[sample] = intent
             entry = {"name": intent}
             if spec.get("slots"):
@@ -76,18 +133,66 @@ def build(locale: str, sources=None) -> dict:
             entry["samples"] = samples
             intents[intent] = entry
         for type_name, values in source.get("types", {}).items():
-            types[type_name] = {
-                "name": type_name,
-                "values": [{"id": value_id, "name": {"value": words[0], "synonyms": words[1:]}}
-                           for value_id, words in values.items()],
-            }
+            if type_name in types:
+                raise ValueError("{} defines the type {} again".format(name, type_name))
+            entries = []
+            for value_id, patterns in values.items():
+                words = []
+                for pattern in patterns:
+                    words.extend(w for w in expand(pattern, phrases) if w not in words)
+                entries.append({"id": value_id, "name": {"value": words[0], "synonyms": words[1:]}})
+            types[type_name] = {"name": type_name, "values": entries}
     if invocation is None:
         raise ValueError("no source sets invocationName")
+    for intent in intents.values():
+        for slot in intent.get("slots", []):
+            if not slot["type"].startswith("AMAZON.") and slot["type"] not in types:
+                raise ValueError("{} slot {} has an undefined type {}".format(intent["name"], slot["name"], slot["type"]))
+    _refuse_ambiguity(intents, types)
     return {"interactionModel": {"languageModel": {
         "invocationName": invocation,
         "intents": list(intents.values()),
         "types": list(types.values()),
     }}}
+
+
+def _spoken(type_spec: dict) -> set:
+    return {w for v in type_spec["values"] for w in [v["name"]["value"]] + v["name"]["synonyms"]}
+
+
+def _refuse_ambiguity(intents: dict, types: dict) -> None:
+    """Refuse two intents whose samples read the same once slots are filled.
+
+    Samples of two intents with the same words around their slots ("should i
+    {activity}" and "should i {sport}") are ambiguous when, slot by slot, the
+    same words could fill both: a built-in slot fills anything of its kind, a
+    custom slot only its values. A free phrase (``AMAZON.SearchQuery``) is the
+    exception by design: it is the net under the typed samples, and triage
+    reads its words to the same answer the typed sample gives.
+    """
+    spoken = {name: _spoken(spec) for name, spec in types.items()}
+    shapes = {}
+    for intent in intents.values():
+        slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+        for sample in intent["samples"]:
+            slots = re.findall(r"\{([^}]+)\}", sample)
+            if not slots:
+                continue
+            shape = re.sub(r"\{[^}]+\}", "{}", sample)
+            shapes.setdefault(shape, []).append((intent["name"], [slot_types[s] for s in slots], sample))
+    for shape, uses in shapes.items():
+        for i, (intent_a, types_a, sample_a) in enumerate(uses):
+            for intent_b, types_b, sample_b in uses[i + 1:]:
+                if intent_a == intent_b:
+                    continue
+                if "AMAZON.SearchQuery" in types_a + types_b:
+                    continue
+                if all(a not in spoken or b not in spoken or spoken[a] & spoken[b]
+                       for a, b in zip(types_a, types_b)):
+                    shared = [sorted(spoken[a] & spoken[b])[:5] for a, b in zip(types_a, types_b)
+                              if a in spoken and b in spoken]
+                    raise ValueError("{!r} ({}) and {!r} ({}) can be the same words: {}".format(
+                        sample_a, intent_a, sample_b, intent_b, shared))
 
 
 def render(model: dict) -> str:
@@ -96,11 +201,12 @@ def render(model: dict) -> str:
 
 def main(argv=None) -> int:
     sources = load_sources()
-    for locale in LOCALES:
+    models = {locale: render(build(locale, sources)) for locale in LOCALES}  # all or nothing
+    for locale, text in models.items():
         path = os.path.join(MODEL_DIR, locale + ".json")
         with open(path, "w", encoding="utf-8") as f:
-            f.write(render(build(locale, sources)))
-        print("wrote", os.path.relpath(path, ROOT))
+            f.write(text)
+        print("wrote {} ({:,} bytes)".format(os.path.relpath(path, ROOT), len(text.encode("utf-8"))))
     return 0
 
 
