@@ -2,20 +2,31 @@
 
 A small, deterministic stand-in for Alexa's language understanding, for the
 simulated speaker and its tests. It reads ``interaction-model/<locale>.json``
-(the files Alexa gets, not the source they are built from) and resolves an
-utterance in this order:
+(the files Alexa gets, not the source they are built from).
 
-1. an exact match of a sample utterance without slots;
-2. a phrase Alexa recognises for a built-in ``AMAZON.*`` intent the model
-   declares (built-ins have no samples in the model; ``BUILTIN_PHRASES``);
-3. the sample utterances with slots, as anchored patterns, the ones with more
-   literal words first: custom slot types match their values and synonyms
-   (closed: nothing else), ``AMAZON.DURATION`` spoken durations (ISO-8601
-   value), ``AMAZON.NUMBER`` numbers (digits value), other types any words;
-4. ``AMAZON.FallbackIntent`` when the model has it, else no intent.
+Matching is sample matching, scored as bespoken's virtual-alexa scores it
+(virtual-core ``Utterance``): every sample utterance is an anchored pattern
+whose slots take words; a custom slot only takes one of its type's values or
+synonyms; ``AMAZON.SearchQuery`` takes any words; of all the samples that
+match, the one with the most literal characters wins, and on a tie the one
+with more typed slots. Nothing matches -> ``AMAZON.FallbackIntent``.
 
-Input is normalised as Alexa's transcription would be: lower case, no
-punctuation but apostrophes, numbers as words ("15" and "fifteen" are one).
+``strict=True`` is virtual-alexa exactly: its few phrases for built-in intents,
+its punctuation stripping and no other normalisation, ``AMAZON.DURATION`` as
+any words. It is how an outside judge resolves a corpus against our models,
+so the phrasebook tests gate on it.
+
+The default adds what Alexa itself does and virtual-alexa does not:
+- the input is transcribed as Alexa would hear it: lower case, numbers as
+  words, no punctuation but apostrophes;
+- Alexa knows many phrasings of its built-in intents (``BUILTIN_PHRASES``);
+- ``AMAZON.DURATION`` and ``AMAZON.NUMBER`` slots take only spoken durations
+  and numbers, and arrive as Alexa fills them ("PT15M", "2");
+- custom slots are open, as on Alexa: when no sample matches, a sample whose
+  custom slot sits between literal words takes any words there, with entity
+  resolution ``ER_SUCCESS_NO_MATCH``.
+Real Alexa generalises beyond its samples with a trained model; this does not,
+so what it understands is a lower bound of what Alexa would.
 """
 from __future__ import annotations
 
@@ -179,6 +190,24 @@ def normalise(text: str) -> str:
 
 # --- the model -----------------------------------------------------------------
 
+#: virtual-alexa's phrases for the built-in intents (model/BuiltinUtterances.ts), added
+#: to a declared built-in intent's own samples in strict mode.
+STRICT_BUILTIN_PHRASES = {
+    "AMAZON.CancelIntent": ["cancel", "never mind"], "AMAZON.HelpIntent": ["help", "help me"],
+    "AMAZON.MoreIntent": ["more"], "AMAZON.NavigateHomeIntent": ["home", "go home"],
+    "AMAZON.NextIntent": ["next", "skip", "skip forward"], "AMAZON.NoIntent": ["no", "no thanks"],
+    "AMAZON.PauseIntent": ["pause", "pause that"],
+    "AMAZON.PreviousIntent": ["go back", "previous", "skip back", "back up"],
+    "AMAZON.RepeatIntent": ["repeat", "say that again", "repeat that"],
+    "AMAZON.ResumeIntent": ["resume", "continue", "keep going"],
+    "AMAZON.StartOverIntent": ["start over", "restart", "start again"],
+    "AMAZON.StopIntent": ["stop", "off", "shut up"], "AMAZON.YesIntent": ["yes", "yes please", "sure"],
+}
+#: What virtual-core strips from an utterance before matching (SamplePhraseTest).
+_STRICT_STRIP = re.compile(r"[!\"\u00bf?|#$%/()=+\-_<>*{}\u00b7\u00a1\[\].,;:]")
+SEARCH_QUERY = "AMAZON.SearchQuery"
+
+
 @dataclass
 class Resolution:
     """What Alexa understood: an intent and its slots (slot name -> request slot dict)."""
@@ -201,12 +230,25 @@ class Resolution:
 
 
 @dataclass
-class _Pattern:
+class _Sample:
     intent: str
-    sample: str
+    text: str
     regex: re.Pattern
-    slot_types: dict  # group name -> (slot name, slot type)
-    literal_words: int
+    slots: list  # [(slot name, slot type)] in order
+
+    @property
+    def first_word(self) -> str:
+        """The first literal word, lower case; "" when the sample starts with a slot."""
+        literal = self.text.split("{", 1)[0].strip().lower()
+        return literal.split()[0] if literal else ""
+
+
+@dataclass
+class _Match:
+    sample: _Sample
+    slots: dict  # slot name -> request slot dict
+    score: int
+    typed: int
 
 
 class Model:
@@ -216,89 +258,113 @@ class Model:
         language = model["interactionModel"]["languageModel"]
         self.invocation_name = normalise(language["invocationName"])
         self.intents = {i["name"]: i for i in language["intents"]}
-        self.types = {}  # type name -> [(normalised phrase, id, canonical name)], longest first
+        self.types = {}  # type name -> {lower-case phrase: (id, canonical name)}
         for type_spec in language.get("types", []):
-            phrases = []
+            phrases = {}
             for value in type_spec["values"]:
                 name = value["name"]["value"]
                 for phrase in [name] + list(value["name"].get("synonyms", [])):
-                    phrases.append((normalise(phrase), value.get("id") or name, name))
-            phrases.sort(key=lambda p: -len(p[0]))
+                    phrases.setdefault(phrase.strip().lower(), (value.get("id") or name, name))
             self.types[type_spec["name"]] = phrases
-        self.exact = {}
-        self.patterns = []
-        for order, intent in enumerate(language["intents"]):
-            for sample in intent.get("samples", []):
-                if "{" in sample:
-                    self.patterns.append(self._compile(intent, sample))
-                else:
-                    self.exact.setdefault(normalise(sample), intent["name"])
-        for name, phrases in BUILTIN_PHRASES.items():
-            if name in self.intents:
-                for phrase in phrases:
-                    self.exact.setdefault(normalise(phrase), name)
-        # More literal words first; Python's sort is stable, so ties keep model order.
-        self.patterns.sort(key=lambda p: -p.literal_words)
+        # strict? -> first literal word -> samples, in model order (the order breaks ties).
+        self._samples = {False: {}, True: {}}
+        for intent in language["intents"]:
+            slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
+            for strict, extra in ((False, BUILTIN_PHRASES), (True, STRICT_BUILTIN_PHRASES)):
+                for text in list(intent.get("samples", [])) + list(extra.get(intent["name"], [])):
+                    sample = self._compile(intent["name"], text, slot_types)
+                    self._samples[strict].setdefault(sample.first_word, []).append(sample)
 
-    def _type_regex(self, slot_type: str) -> str:
+    @staticmethod
+    def _compile(intent: str, text: str, slot_types: dict) -> _Sample:
+        """virtual-core's phraseToRegex: each {slot} becomes (.*), the spaces around it trimmed."""
+        regex, slots, rest = "", [], text
+        while "{" in rest:
+            start, end = rest.index("{"), rest.index("}")
+            name = rest[start + 1:end]
+            slots.append((name, slot_types.get(name, SEARCH_QUERY)))
+            regex += re.escape(rest[:start].strip()) + "(.*)"
+            rest = rest[end + 1:].strip()
+        regex += re.escape(rest)
+        return _Sample(intent, text, re.compile("^" + regex + "$", re.IGNORECASE), slots)
+
+    # -- slots --
+
+    def _custom(self, slot_name: str, slot_type: str, words: str, open_slots: bool) -> dict | None:
+        found = self.types[slot_type].get(words.strip().lower())
+        if found is not None:
+            return envelopes.slot(slot_name, words.strip(), found[0], found[1], authority=slot_type)
+        if open_slots and words.strip():
+            return envelopes.slot(slot_name, words.strip(), None, authority=slot_type)
+        return None
+
+    def _slot(self, slot_name: str, slot_type: str, words: str, strict: bool, open_slots: bool):
+        """(request slot dict, typed?) for the words a slot took, or None when the type refuses them."""
         if slot_type in self.types:
-            return "(?:" + "|".join(re.escape(p) for p, _, _ in self.types[slot_type]) + ")"
-        if slot_type == "AMAZON.DURATION":
-            return DURATION_RE
+            slot = self._custom(slot_name, slot_type, words, open_slots)
+            return None if slot is None else (slot, True)
         if slot_type == "AMAZON.NUMBER":
-            return NUMBER_RE
-        return ".+?"
+            value = words.strip()
+            if strict:  # virtual-alexa: digits, or the words one to twenty, sent as said
+                known = re.fullmatch(r"[0-9]*", value) or value.lower() in _ONES[1:] + ["twenty"]
+                return (_plain_slot(slot_name, value), True) if known else None
+            number = parse_number(value)
+            return None if number is None else (_plain_slot(slot_name, str(number)), True)
+        if slot_type == "AMAZON.DURATION" and not strict:
+            seconds = parse_duration(words.strip())
+            return None if seconds is None else (_plain_slot(slot_name, iso_duration(seconds)), True)
+        if slot_type == SEARCH_QUERY and not strict and not words.strip():
+            return None  # Alexa never sends an empty phrase slot
+        return _plain_slot(slot_name, words.strip()), False
 
-    def _compile(self, intent: dict, sample: str) -> _Pattern:
-        slot_types = {s["name"]: s["type"] for s in intent.get("slots", [])}
-        regex, groups, literal_words = "", {}, 0
-        for piece in re.split(r"(\{[^}]+\})", normalise_sample(sample)):
-            if piece.startswith("{"):
-                slot_name = piece[1:-1]
-                group = "s{}".format(len(groups))
-                groups[group] = (slot_name, slot_types.get(slot_name, "AMAZON.SearchQuery"))
-                regex += "(?P<{}>{})".format(group, self._type_regex(groups[group][1]))
-            else:
-                literal_words += len(piece.split())
-                regex += re.escape(piece)
-        return _Pattern(intent["name"], sample, re.compile(regex), groups, literal_words)
+    # -- matching --
 
-    def _slot(self, slot_name: str, slot_type: str, words: str) -> dict | None:
-        if slot_type in self.types:
-            for phrase, value_id, canonical in self.types[slot_type]:
-                if phrase == words:
-                    return envelopes.slot(slot_name, words, value_id, canonical,
-                                          authority=slot_type)
+    def _try(self, sample: _Sample, text: str, strict: bool, open_slots: bool) -> _Match | None:
+        match = sample.regex.match(text)
+        if match is None:
             return None
-        if slot_type == "AMAZON.DURATION":
-            seconds = parse_duration(words)
-            return None if seconds is None else _plain_slot(slot_name, iso_duration(seconds))
-        if slot_type == "AMAZON.NUMBER":
-            number = parse_number(words)
-            return None if number is None else _plain_slot(slot_name, str(number))
-        return _plain_slot(slot_name, words)
+        slots, typed, slot_chars = self._empty_slots(sample.intent), 0, 0
+        for (slot_name, slot_type), words in zip(sample.slots, match.groups()):
+            # virtual-core: a slot that is not the whole input is set off by a space.
+            if words != text and words.strip() and not (words.startswith(" ") or words.endswith(" ")):
+                return None
+            taken = self._slot(slot_name, slot_type, words, strict, open_slots)
+            if taken is None:
+                return None
+            slots[slot_name], is_typed = taken
+            typed += is_typed
+            # Scored as virtual-core does: a typed value counts trimmed, free words as taken.
+            slot_chars += len(words.strip()) if is_typed else len(words)
+        return _Match(sample, slots, len(match.group(0)) - slot_chars, typed)
+
+    def _best(self, text: str, strict: bool, open_slots: bool) -> _Match | None:
+        best = None
+        words = text.split()
+        index = self._samples[strict]
+        candidates = index.get(words[0].lower(), []) + index.get("", []) if words else index.get("", [])
+        for sample in candidates:
+            found = self._try(sample, text, strict, open_slots)
+            if found is None:
+                continue
+            if best is None or found.score > best.score or \
+                    (found.score == best.score and found.typed > best.typed):
+                best = found
+        return best
 
     def _empty_slots(self, intent_name: str) -> dict:
         return {s["name"]: {"name": s["name"], "confirmationStatus": "NONE"}
                 for s in self.intents.get(intent_name, {}).get("slots", [])}
 
-    def resolve(self, utterance: str) -> Resolution:
-        words = normalise(utterance)
-        if words in self.exact:
-            name = self.exact[words]
-            return Resolution(name, self._empty_slots(name), words)
-        for pattern in self.patterns:
-            match = pattern.regex.fullmatch(words)
-            if not match:
-                continue
-            slots = self._empty_slots(pattern.intent)
-            for group, (slot_name, slot_type) in pattern.slot_types.items():
-                slot = self._slot(slot_name, slot_type, match.group(group))
-                if slot is None:
-                    break
-                slots[slot_name] = slot
-            else:
-                return Resolution(pattern.intent, slots, pattern.sample)
+    def resolve(self, utterance: str, strict: bool = False) -> Resolution:
+        text = _STRICT_STRIP.sub("", utterance) if strict else normalise(utterance)
+        best = self._best(text, strict, open_slots=False)
+        if best is None and not strict:
+            best = self._best(text, strict, open_slots=True)
+            if best is not None and best.sample.slots and \
+                    not any(len(p.split()) for p in re.split(r"\{[^}]+\}", best.sample.text) if p.strip()):
+                best = None  # a bare "{slot}" sample never takes just any words
+        if best is not None:
+            return Resolution(best.sample.intent, best.slots, best.sample.text)
         if FALLBACK in self.intents:
             return Resolution(FALLBACK, {})
         return Resolution(None, {})
