@@ -5,9 +5,12 @@ import logging
 
 from ask_sdk_core.dispatch_components import (
     AbstractRequestInterceptor, AbstractResponseInterceptor)
+from ask_sdk_model import Intent, IntentConfirmationStatus, Slot, SlotConfirmationStatus
+from ask_sdk_model.slu.entityresolution import (
+    Resolution, Resolutions, Status, StatusCode, Value, ValueWrapper)
 from ask_sdk_model.ui import SsmlOutputSpeech
 
-from . import conversation, safety, speech
+from . import conversation, speech, understanding
 from .content import load
 
 log = logging.getLogger(__name__)
@@ -34,13 +37,51 @@ class LocaleContentInterceptor(AbstractRequestInterceptor):
 
 
 class RedFlagInterceptor(AbstractRequestInterceptor):
-    """Look for a red-flag symptom in every request, so none is ever missed."""
+    """Look for a red-flag symptom in every request, so none is ever missed.
+
+    Resolved symptom values and every word Alexa could not place (free phrases,
+    unmatched slot values) are read, whatever the intent: a symptom said
+    mid-stretch or mid-program is still heard first.
+    """
 
     def process(self, handler_input):
-        red_flag = safety.find_red_flag(handler_input.request_envelope.request)
+        intent = getattr(handler_input.request_envelope.request, "intent", None)
+        if intent is None:
+            return
+        red_flag = understanding.red_flag(intent.name, intent.slots)
         if red_flag is not None:
             log.info("red flag heard: tier=%s", red_flag.tier)
             handler_input.attributes_manager.request_attributes[RED_FLAG] = red_flag
+
+
+class FreeWordsRoutingInterceptor(AbstractRequestInterceptor):
+    """A question in a person's own words is answered as the intent it is about.
+
+    "is it ok to sit in a recliner with this" arrives as QuestionIntent with free
+    words; triage finds its topic (posture) and the request is handed on as
+    PostureIntent, so the same handler answers it as if Alexa had matched a sample.
+    A red flag always wins: nothing is re-routed when one was heard.
+    """
+
+    def process(self, handler_input):
+        request = handler_input.request_envelope.request
+        intent = getattr(request, "intent", None)
+        if intent is None or RED_FLAG in handler_input.attributes_manager.request_attributes:
+            return
+        reading = understanding.topic(intent.name, intent.slots)
+        if reading is None:
+            return
+        log.info("free words from %s answered as %s", intent.name, reading.topic)
+        request.intent = Intent(name=reading.topic, confirmation_status=IntentConfirmationStatus.NONE,
+                                slots={name: _resolved_slot(name, value) for name, value in reading.slots.items()})
+
+
+def _resolved_slot(name: str, value_id: str) -> Slot:
+    """A slot filled as entity resolution would fill it with one of our value ids."""
+    resolution = Resolution(authority="triage", status=Status(code=StatusCode.ER_SUCCESS_MATCH),
+                            values=[ValueWrapper(value=Value(name=value_id, id=value_id))])
+    return Slot(name=name, value=value_id, confirmation_status=SlotConfirmationStatus.NONE,
+                resolutions=Resolutions(resolutions_per_authority=[resolution]))
 
 
 class RequestLogInterceptor(AbstractRequestInterceptor):

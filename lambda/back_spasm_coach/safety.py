@@ -28,6 +28,7 @@ TIERS = {
     "night_pain": URGENT,
     "lump_swelling": URGENT,
     "one_leg": URGENT,
+    "worsening": URGENT,
 }
 
 RED_FLAG_INTENT = "RedFlagIntent"
@@ -46,6 +47,12 @@ def _most_serious(ids: list) -> str | None:
         if TIERS[symptom] == EMERGENCY:
             return symptom
     return known[0] if known else None
+
+
+def most_serious(symptoms) -> RedFlag | None:
+    """The most serious of some symptom ids (emergency first), as a RedFlag; None for none."""
+    symptom = _most_serious(list(symptoms))
+    return RedFlag(symptom, TIERS[symptom]) if symptom else None
 
 
 def find_red_flag(request) -> RedFlag | None:

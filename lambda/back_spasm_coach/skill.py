@@ -28,6 +28,7 @@ def build_skill_builder(api_client=None, persistence_adapter=None) -> CustomSkil
     builder.add_global_request_interceptor(interceptors.RequestLogInterceptor())
     builder.add_global_request_interceptor(interceptors.LocaleContentInterceptor())
     builder.add_global_request_interceptor(interceptors.RedFlagInterceptor())
+    builder.add_global_request_interceptor(interceptors.FreeWordsRoutingInterceptor())
     # Order matters: remember the reply for "repeat" before the closing advice is added.
     builder.add_global_response_interceptor(interceptors.RememberForRepeatInterceptor())
     builder.add_global_response_interceptor(interceptors.ClosingAdviceInterceptor())

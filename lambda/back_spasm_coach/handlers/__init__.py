@@ -1,7 +1,7 @@
 """Request handlers, one module per conversation area, in the order they are tried."""
 from __future__ import annotations
 
-from . import builtins, errors, heat_program, safety, strategies, stretches
+from . import builtins, errors, heat_program, safety, strategies, stretches, understanding
 
 
 def request_handlers() -> list:
@@ -30,6 +30,7 @@ def request_handlers() -> list:
         strategies.LaunchHandler(),
         strategies.OverviewHandler(),
         strategies.StrategyHandler(),
+        understanding.FreeWordsHandler(),
         builtins.HelpHandler(),
         builtins.StopHandler(),
         builtins.NavigateHomeHandler(),

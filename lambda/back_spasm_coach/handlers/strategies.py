@@ -39,7 +39,11 @@ class OverviewHandler(AbstractRequestHandler):
         return is_intent_name("OverviewIntent")(handler_input)
 
     def handle(self, handler_input):
-        return Turn(handler_input).say("overview.answer").offer("choose")
+        return overview(handler_input)
+
+
+def overview(handler_input):
+    return Turn(handler_input).say("overview.answer").offer("choose")
 
 
 class StrategyHandler(AbstractRequestHandler):
