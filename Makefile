@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test models serve package load clean bench fuzz
+.PHONY: run test models serve package load clean bench fuzz understand
 
 $(STAMP): requirements-dev.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -26,6 +26,10 @@ fuzz: $(STAMP)
 ## make bench: Back Spasm Coach against a bare ASK SDK skill; appends to bench/RESULTS.md (ARGS="--quick --no-write")
 bench: $(STAMP)
 	$(PY) bench/run.py $(ARGS)
+
+## make understand: how well the skill understands the blind phrasebooks (tests/phrasebook/), per label and locale, with the misses
+understand: $(STAMP)
+	$(PY) -m tools.understand $(ARGS)
 
 ## make models: rebuild interaction-model/<locale>.json from interaction-model/source/
 models: $(STAMP)
