@@ -20,8 +20,8 @@ log = logging.getLogger(__name__)
 
 # Session attribute names (nothing about anyone's health is ever stored).
 OFFER = "offer"
-LAST_SPEECH = "last_speech"
-LAST_REPROMPT = "last_reprompt"
+LAST_SAID = "last_said"  # what was last said, as content keys and values (for "repeat")
+SAID = "said"  # request attribute: what this response says, as content keys and values
 CONTENT = "content"  # request attribute: this request's Content
 
 #: What "yes" does after each offer: name -> function(handler_input) -> Response.
@@ -54,27 +54,57 @@ def session_of(handler_input) -> dict:
         return {}
 
 
+#: "Repeat" leaves room for the reprompt's closing words within Alexa's 8000 characters.
+REPEAT_BUDGET = speech.MAX_SSML_CHARS - 1000
+
+
 class Turn:
-    """One response: what to say, then either one question or goodbye."""
+    """One response: what to say, then either one question or goodbye.
+
+    Every line is said by content key, and remembered that way (``SAID``): "repeat"
+    renders the same phrasings again from content, so nothing said is replayed raw
+    from the session. A fragment a flow built itself (``say_ssml``) cannot be
+    re-rendered; the flow answers "repeat" itself (the stretch routine does).
+    """
 
     def __init__(self, handler_input, rng: random.Random | None = None):
         self.handler_input = handler_input
         self.content = content_of(handler_input)
         self.rng = rng
         self.parts: list = []
+        self.said: list | None = []
+
+    def _line(self, key: str, values: dict, said: list | None, slow: bool = False) -> str:
+        index = self.content.choose(key, self.rng)
+        ssml = self.content.line_at(key, index, **values)
+        if said is not None:
+            line = {"key": key}
+            if index:
+                line["i"] = index
+            if values:
+                line["values"] = dict(values)
+            if slow:
+                line["slow"] = True
+            said.append(line)
+        return speech.slow(ssml) if slow else ssml
+
+    def _render(self, line: dict) -> str:
+        ssml = self.content.line_at(line["key"], line.get("i", 0), **line.get("values", {}))
+        return speech.slow(ssml) if line.get("slow") else ssml
 
     def say(self, key: str, **values) -> "Turn":
-        self.parts.append(self.content.line(key, rng=self.rng, **values))
+        self.parts.append(self._line(key, values, self.said))
         return self
 
     def say_ssml(self, ssml: str) -> "Turn":
         """Add an SSML fragment a flow module built (already escaped)."""
         self.parts.append(ssml)
+        self.said = None
         return self
 
     def slowly(self, key: str, **values) -> "Turn":
         """A line a person follows with their body: spoken a little slower."""
-        self.parts.append(speech.slow(self.content.line(key, rng=self.rng, **values)))
+        self.parts.append(self._line(key, values, self.said, slow=True))
         return self
 
     @property
@@ -84,16 +114,24 @@ class Turn:
     def ask(self, question_key: str, reprompt_key: str, **values):
         """End with a question that is not a yes/no offer."""
         self._session.pop(OFFER, None)
-        question = self.content.line(question_key, rng=self.rng, **values)
-        reprompt = self.content.line(reprompt_key, rng=self.rng, **values)
-        return self._respond(speech.join(*self.parts, question), reprompt)
+        return self._respond(question_key, reprompt_key, values)
 
     def offer(self, name: str):
         """End with one offer from ``offers.json``; Yes runs OFFER_ACTIONS[name]."""
         self._session[OFFER] = name
-        question = self.content.line("offers.{}.question".format(name), rng=self.rng)
-        reprompt = self.content.line("offers.{}.reprompt".format(name), rng=self.rng)
-        return self._respond(speech.join(*self.parts, question), reprompt)
+        return self._respond("offers.{}.question".format(name), "offers.{}.reprompt".format(name), {})
+
+    def again(self, said: dict):
+        """Say again what a ``LAST_SAID`` record said, each line rendered afresh from content.
+
+        Raises KeyError, IndexError or ValueError when the record no longer renders
+        (a key or a phrasing this release does not have), or would be too long."""
+        ssml = speech.join(*(self._render(line) for line in said["speech"]))
+        reprompt = speech.join(*(self._render(line) for line in said["reprompt"]))
+        if not ssml or not reprompt or len(ssml) + len(reprompt) > REPEAT_BUDGET:
+            raise ValueError("nothing, or too much, to say again")
+        self.handler_input.attributes_manager.request_attributes[SAID] = said
+        return self.handler_input.response_builder.speak(ssml).ask(reprompt).response
 
     def end(self):
         """End the session (the closing advice is appended by the interceptor)."""
@@ -103,5 +141,12 @@ class Turn:
         builder.set_should_end_session(True)
         return builder.response
 
-    def _respond(self, ssml: str, reprompt: str):
+    def _respond(self, question_key: str, reprompt_key: str, values: dict):
+        question = self._line(question_key, values, self.said)
+        reprompt_said: list = []
+        reprompt = self._line(reprompt_key, values, reprompt_said)
+        if self.said is not None:
+            self.handler_input.attributes_manager.request_attributes[SAID] = \
+                {"speech": self.said, "reprompt": reprompt_said}
+        ssml = speech.join(*self.parts, question)
         return self.handler_input.response_builder.speak(ssml).ask(reprompt).response

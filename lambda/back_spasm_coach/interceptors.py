@@ -86,14 +86,19 @@ class ClosingAdviceInterceptor(AbstractResponseInterceptor):
 
 
 class RememberForRepeatInterceptor(AbstractResponseInterceptor):
-    """Keep the last thing said (and its reprompt) so "repeat" can say it again."""
+    """Keep what was just said, as content keys and values, so "repeat" can say it again.
+
+    A reply that keeps the session open remembers the lines its ``Turn`` said
+    (``conversation.SAID``); one that was not put together from content lines alone
+    forgets the last, so "repeat" never says something older.
+    """
 
     def process(self, handler_input, response):
         if response is None or response.should_end_session is not False:
             return
         session = conversation.session_of(handler_input)
-        if response.output_speech is not None:
-            session[conversation.LAST_SPEECH] = response.output_speech.ssml
-        reprompt = getattr(getattr(response, "reprompt", None), "output_speech", None)
-        if reprompt is not None:
-            session[conversation.LAST_REPROMPT] = reprompt.ssml
+        said = handler_input.attributes_manager.request_attributes.get(conversation.SAID)
+        if said is None:
+            session.pop(conversation.LAST_SAID, None)
+        else:
+            session[conversation.LAST_SAID] = said

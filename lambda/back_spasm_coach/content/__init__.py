@@ -104,6 +104,23 @@ class Content:
             rendered = self._rendered[key] = self.all_lines(key)
         return rendered[0] if len(rendered) == 1 else (rng or random).choice(rendered)
 
+    def choose(self, key: str, rng: random.Random | None = None) -> int:
+        """Which phrasing of a line to say (an index for ``line_at``)."""
+        count = len(self.lines[key]) if isinstance(self.lines[key], list) else 1
+        return 0 if count == 1 else (rng or random).randrange(count)
+
+    def line_at(self, key: str, index: int, **values) -> str:
+        """Phrasing ``index`` of a line, as an SSML fragment (IndexError when there is none)."""
+        count = len(self.lines[key]) if isinstance(self.lines[key], list) else 1
+        if not 0 <= index < count:
+            raise IndexError("{} has no phrasing {}".format(key, index))
+        if values:
+            return speech.render(self.variants(key)[index], {**self.vars, **values})
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            rendered = self._rendered[key] = self.all_lines(key)
+        return rendered[index]
+
     def all_lines(self, key: str, **values) -> list:
         """Every phrasing of a line, rendered (for tests and tools)."""
         return [speech.render(t, {**self.vars, **values}) for t in self.variants(key)]

@@ -6,8 +6,7 @@ import logging
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
-from .. import speech
-from ..conversation import LAST_REPROMPT, LAST_SPEECH, OFFER, OFFER_ACTIONS, Turn, session_of
+from ..conversation import LAST_SAID, OFFER, OFFER_ACTIONS, Turn, session_of
 
 log = logging.getLogger(__name__)
 
@@ -42,19 +41,19 @@ class NavigateHomeHandler(AbstractRequestHandler):
 
 
 class RepeatHandler(AbstractRequestHandler):
+    """Say the last reply again: the same lines, rendered afresh from content."""
+
     def can_handle(self, handler_input):
         return is_intent_name("AMAZON.RepeatIntent")(handler_input)
 
     def handle(self, handler_input):
-        session = session_of(handler_input)
-        last, reprompt = session.get(LAST_SPEECH), session.get(LAST_REPROMPT)
-        # Session attributes come back from outside: replay only SSML Alexa will accept.
-        if not speech.is_speakable(last) or not speech.is_speakable(reprompt):
-            if last is not None or reprompt is not None:
-                log.warning("unspeakable speech stored for repeat: %.80r / %.80r", last, reprompt)
-            return Turn(handler_input).ask("conversation.nothing_to_repeat",
-                                           "conversation.menu_reprompt")
-        return handler_input.response_builder.speak(last).ask(reprompt).response
+        said = session_of(handler_input).get(LAST_SAID)  # already read through state.SESSION
+        if said is not None:
+            try:
+                return Turn(handler_input).again(said)
+            except (KeyError, IndexError, ValueError) as error:
+                log.warning("could not say the last reply again: %s", error)
+        return Turn(handler_input).ask("conversation.nothing_to_repeat", "conversation.menu_reprompt")
 
 
 class YesHandler(AbstractRequestHandler):
@@ -93,7 +92,7 @@ class FallbackHandler(AbstractRequestHandler):
         return is_request_type("IntentRequest")(handler_input)
 
     def handle(self, handler_input):
-        name = handler_input.request_envelope.request.intent.name
+        name = getattr(handler_input.request_envelope.request.intent, "name", None)
         if name != "AMAZON.FallbackIntent":
             log.warning("no handler for intent %r", name)
         return Turn(handler_input).ask("conversation.fallback", "conversation.menu_reprompt")

@@ -46,6 +46,11 @@ def _save(handler_input) -> None:
 
 
 def _timers(handler_input):
+    """The Timers API client; ProgramError("unavailable") when the request names no Alexa API
+    (a request without ``context.System``, answered as one from a device without API access)."""
+    system = handler_input.request_envelope.context.system
+    if not getattr(system, "api_endpoint", None):
+        raise flow.ProgramError("unavailable", detail="the request names no Alexa API endpoint")
     return handler_input.service_client_factory.get_timer_management_service()
 
 
