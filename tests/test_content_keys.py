@@ -181,6 +181,12 @@ def walk() -> dict:
 
     problems = _Problems()
     logging.getLogger().addHandler(problems)
+    # What a warm process keeps (renders of a stretch, its screen data) would hide the keys
+    # they read: start from none.
+    from back_spasm_coach import apl, routine
+    content_module.load.cache_clear()  # each Content keeps its rendered lines
+    routine._renders.clear()
+    apl._datasources.clear()
     for name in originals:
         setattr(Content, name, recording(name))
     requests = 0
