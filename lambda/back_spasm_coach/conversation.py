@@ -15,6 +15,7 @@ from ask_sdk_core.exceptions import AttributesManagerException
 
 from . import speech
 from .content import Content, load
+from .prebuilt import Prebuilt
 
 log = logging.getLogger(__name__)
 
@@ -130,7 +131,7 @@ class Turn:
         reprompt = speech.join(*(self._render(line) for line in said["reprompt"]))
         if not ssml or not reprompt or len(ssml) + len(reprompt) > REPEAT_BUDGET:
             raise ValueError("nothing, or too much, to say again")
-        self.handler_input.attributes_manager.request_attributes[SAID] = said
+        self.handler_input.attributes_manager.request_attributes[SAID] = Prebuilt(said)
         return self.handler_input.response_builder.speak(ssml).ask(reprompt).response
 
     def end(self):
@@ -145,8 +146,8 @@ class Turn:
         question = self._line(question_key, values, self.said)
         reprompt_said: list = []
         reprompt = self._line(reprompt_key, values, reprompt_said)
-        if self.said is not None:
+        if self.said is not None:  # (plain JSON, never changed after: sent as it is)
             self.handler_input.attributes_manager.request_attributes[SAID] = \
-                {"speech": self.said, "reprompt": reprompt_said}
+                Prebuilt(speech=self.said, reprompt=reprompt_said)
         ssml = speech.join(*self.parts, question)
         return self.handler_input.response_builder.speak(ssml).ask(reprompt).response
