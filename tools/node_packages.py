@@ -46,11 +46,24 @@ def _installed() -> bool:
         return False
 
 
+_failed: list = []  # an install that failed in this process is not tried again
+
+
 def install() -> str:
     """Install what package.json pins, once (processes wait for each other); returns node_modules."""
     node()
     if _installed():
         return MODULES
+    if _failed:
+        raise _failed[0]
+    try:
+        return _install()
+    except Unavailable as why:
+        _failed.append(why)
+        raise
+
+
+def _install() -> str:
     npm = shutil.which("npm")
     if npm is None:
         raise Unavailable("npm is not installed (apt-get install npm)")
