@@ -372,8 +372,7 @@ class TimersApi:
         class Handler(_Handler):
             pass
         Handler.api = api
-        server = ThreadingHTTPServer((host, port), Handler)
-        server.daemon_threads = True
+        server = _Server((host, port), Handler)
         # The handshake happens in each connection's own thread, never in the accept loop.
         server.socket = context.wrap_socket(server.socket, server_side=True,
                                             do_handshake_on_connect=False)
@@ -414,6 +413,13 @@ class TimersApi:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # A whole program's timers are created at once, each on a new connection at first:
+    # the default backlog of 5 drops some of them, which then wait a second to connect again.
+    request_queue_size = 64
 
 
 class _Handler(BaseHTTPRequestHandler):
