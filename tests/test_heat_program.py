@@ -161,15 +161,61 @@ def test_plain_stop_still_just_ends_the_session(talk, api):
     assert len(api.active()) == 1  # the heat timer keeps running
 
 
-def test_core_heat_timer_offer_leads_to_the_plan_then_agreement(talk, api):
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"])
+def test_one_yes_to_an_offer_that_names_the_timer_sets_it(api, db_path, locale):
+    """"Shall I set a heat timer for fifteen minutes?" is explicit agreement: one yes, one timer.
+    (The stand-in grants the timers permission here, as after "I approve".)"""
+    talk = Conversation(api, db_path, locale=locale)
     talk.intent("HeatColdIntent")
     assert talk.session.attributes.get("offer") == "heat_timer"
-    talk.intent("AMAZON.YesIntent")
-    assert "fifteen minutes of heat" in talk.speech
-    assert any(line in talk.speech for line in load("en-US").all_lines("heat_cold.safety"))
-    assert api.active() == []  # nothing starts before the person agrees to this plan
+    assert "heat" in talk.speech.split(". ")[-1] and "fifteen minutes" in talk.speech.split(". ")[-1]
+    assert api.active() == []  # nothing starts before the yes
     talk.intent("AMAZON.YesIntent")
     assert durations(api) == [15 * MIN]
+    assert talk.ended and "take it off" in talk.speech
+    assert "each time" not in talk.speech and "to change" not in talk.speech  # one session, not a switch
+
+
+def test_the_heat_offer_names_the_length_the_person_chose_before(api, db_path):
+    talk = Conversation(api, db_path)
+    talk.start({"kind": kind("heat"), "length": "PT20M"})  # remembered: twenty minutes of heat
+    talk.new_session()
+    talk.intent("HeatColdIntent")
+    assert "twenty minutes" in talk.speech.split(". ")[-1]
+    talk.intent("AMAZON.YesIntent")
+    assert durations(api)[-1] == 20 * MIN
+
+
+def test_a_heat_offer_without_its_plan_says_the_plan_and_asks_once(talk, api):
+    talk.intent("HeatColdIntent")
+    talk.session.attributes.pop("heat_program_pending")  # the session lost the plan it offered
+    talk.intent("AMAZON.YesIntent")
+    assert "Here's the plan" in talk.speech and api.active() == []
+    talk.intent("AMAZON.YesIntent")
+    assert durations(api) == [15 * MIN]
+
+
+@pytest.mark.parametrize("slots", [{}, {"kind": kind("heat and cold", "alternate")}])
+def test_a_program_asked_for_in_words_says_its_plan_once_then_asks(talk, api, slots):
+    talk.intent("StartHeatProgramIntent", slots)
+    assert talk.speech.count("Here's the plan") == 1 and api.active() == []
+    assert any(line in talk.speech for line in load("en-US").all_lines(
+        "heat_cold.safety." + ("alternate" if slots else "heat")))
+    talk.intent("AMAZON.YesIntent")
+    assert api.active()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"])
+@pytest.mark.parametrize("rounds", ["1", "2"])
+def test_the_cold_plan_never_says_medium(api, db_path, locale, rounds):
+    """A cold pack has no setting: its safety line, switches and start are its own."""
+    talk = Conversation(api, db_path, locale=locale)
+    for _ in range(4):  # every phrasing
+        talk.intent("StartHeatProgramIntent", {"kind": kind("ice", "cold"), "rounds": rounds})
+        assert "cold" in talk.speech and "medium" not in talk.speech.lower()
+    talk.intent("AMAZON.YesIntent")
+    assert "medium" not in talk.speech.lower()
+    assert texts(api) and not any("medium" in text.lower() for text in texts(api))
 
 
 def test_no_to_the_plan_starts_nothing(talk, api):

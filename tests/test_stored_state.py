@@ -117,7 +117,7 @@ def test_repeat_says_the_same_words_again_from_content():
 def test_repeat_of_something_that_no_longer_renders_says_so_kindly(said, monkeypatch):
     from back_spasm_coach import conversation
 
-    monkeypatch.setattr(conversation, "REPEAT_BUDGET", 3000)  # (the check, whatever the real lines weigh)
+    monkeypatch.setattr(conversation, "REPEAT_BUDGET", 2000)  # (the check, whatever the real lines weigh)
     response = strict_json(ask("AMAZON.RepeatIntent", {"last_said": said}))
     check_ssml(speech_of(response))
     check_ssml(reprompt_of(response))

@@ -63,10 +63,12 @@ def _with_line(ssml: str, line: str) -> str:
 class ClosingAdviceInterceptor(AbstractResponseInterceptor):
     """The one place the closing advice is added.
 
-    Every response that ends the session gets it. So does every reprompt: a
-    reprompt is heard only when the person has gone quiet, and the next silence
-    ends the session with no chance to speak (Alexa allows no speech in reply
-    to the SessionEndedRequest that follows).
+    Every response that ends the session gets it: the closing its handler named
+    (``Turn.end(closing=...)``), so an emergency ends on the emergency, with no
+    pointer to routine care after "call 999 now". So does every reprompt, in a
+    short form: a reprompt is heard only when the person has gone quiet, and
+    the next silence ends the session with no chance to speak (Alexa allows no
+    speech in reply to the SessionEndedRequest that follows).
     """
 
     def process(self, handler_input, response):
@@ -74,9 +76,10 @@ class ClosingAdviceInterceptor(AbstractResponseInterceptor):
             return
         content = conversation.content_of(handler_input)
         if _session_ends(handler_input, response):
+            kind = handler_input.attributes_manager.request_attributes.get(conversation.CLOSING)
+            key = conversation.CLOSINGS.get(kind, conversation.CLOSINGS[conversation.ROUTINE])
             current = response.output_speech.ssml if response.output_speech is not None else ""
-            response.output_speech = SsmlOutputSpeech(
-                ssml=_with_line(current, content.line("conversation.closing")))
+            response.output_speech = SsmlOutputSpeech(ssml=_with_line(current, content.line(key)))
         elif response.should_end_session is False and response.reprompt is not None \
                 and response.reprompt.output_speech is not None:
             reprompt = response.reprompt.output_speech

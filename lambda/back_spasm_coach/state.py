@@ -241,6 +241,10 @@ SESSION = Record({
     "stretch_routine": POSITION,         # handlers.stretches.ROUTINE
     "stretch_pace": Choice("normal", "slower"),  # handlers.stretches.PACE
     "heat_program_pending": PLAN,        # heat_program.PENDING
+    "detail": Record({"key": Text(80, pattern=r"[a-z_]+(?:\.[a-z_]+)+"), "offer": NAME},
+                     required=("key", "offer")),  # conversation.DETAIL: what "tell me more" says next
+    "sympathised": Bool(),               # conversation.SYMPATHISED: sorry said once a session
+    "strengthen_from": Int(0, 99),       # handlers.stretches.STRENGTHEN_FROM: strengthening waits for a yes
 })
 
 #: Every persistent attribute (preferences and timer ids; never anything about health).
