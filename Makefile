@@ -4,7 +4,7 @@ VENV   ?= .venv
 PY     := $(VENV)/bin/python
 STAMP  := $(VENV)/.installed
 
-.PHONY: run test models serve package load clean bench fuzz understand
+.PHONY: run test models serve package load clean bench fuzz understand dynamodb-table
 
 $(STAMP): requirements-dev.txt lambda/requirements.txt
 	$(PYTHON) -m venv $(VENV)
@@ -36,9 +36,15 @@ models: $(STAMP)
 	$(PY) -m tools.build_models
 
 ## make serve: the skill as an HTTPS-ready web service under gunicorn on HOST:PORT (127.0.0.1:8080), POST /
-## (put TLS in front of it; SKILL_ID=amzn1.ask.skill... to refuse other skills' requests)
+## (put TLS in front of it; SKILL_ID=amzn1.ask.skill... to refuse other skills' requests;
+##  DYNAMODB_PERSISTENCE_TABLE_NAME=... to share one DynamoDB table between instances)
 serve: $(STAMP)
 	$(PY) -m webservice $(ARGS)
+
+## make dynamodb-table: create the DynamoDB table DYNAMODB_PERSISTENCE_TABLE_NAME names, if missing
+## (region, credentials and AWS_ENDPOINT_URL_DYNAMODB from the standard AWS variables)
+dynamodb-table: $(STAMP)
+	$(PY) -m tools.dynamodb_table $(ARGS)
 
 ## make package: build/back-spasm-coach-lambda.zip (Lambda bundle) and build/ask/ (ASK CLI project)
 ## (ARGS="--endpoint https://your.host/" for a self-hosted endpoint; ARGS="--check" to run the zip in a bare venv)

@@ -383,6 +383,68 @@ def cold_from_zip(pkg: dict, runs: int, precompile: bool = False) -> dict:
         shutil.rmtree(workdir, ignore_errors=True)
 
 
+# ---------------------------------------------------------------- Alexa API round trips
+
+API_LATENCY = 0.150   # seconds between the skill and the Alexa API (issue 12's figure)
+API_TARGET = 2.5      # round trips at most to start a program of any size
+#: StartHeatProgramIntent slots for a program of 1, 4 and 10 timers.
+PROGRAM_SIZES = ((1, {"kind": "heat"}), (4, {"kind": "alternate"}),
+                 (10, {"kind": "alternate", "rounds": "5", "length": "PT10M"}))
+
+
+def api_round_trips(runs: int) -> list:
+    """Wall time of "yes" to a heat program, and of pause, resume and cancel, with the Timers API
+    stand-in answering every call API_LATENCY later; in round trips (wall / latency).
+
+    The skill's own API client keeps its connections alive across requests, as in a warm
+    container; the first (unmeasured) run of each size opens them."""
+    from back_spasm_coach import alexa_api
+    from back_spasm_coach.entry import safe_lambda_handler
+    from back_spasm_coach.skill import build_skill_builder
+    from tools import envelopes
+    from tools.timers_api import Clock, TimersApi
+
+    rows = []
+    stand_in = TimersApi(Clock(fast=0))
+    stand_in.serve(tick_every=0)
+    try:
+        coach = safe_lambda_handler(build_skill_builder(api_client=alexa_api.TimeoutApiClient(
+            ca_bundle=stand_in.ca_file)))
+        device = envelopes.Device(api_endpoint=stand_in.url, permissions_granted=True)
+
+        def timed(intent, session, slots=None):
+            event = envelopes.intent(intent, slots=slots, session=session, device=device)
+            start = time.perf_counter()
+            out = coach(event, None)
+            return time.perf_counter() - start, out
+
+        for count, slots in PROGRAM_SIZES:
+            walls = {"start": [], "pause": [], "resume": [], "cancel": []}
+            for run in range(runs + 1):
+                stand_in.latency = 0.0
+                session = envelopes.Session()
+                session.absorb(coach(envelopes.intent("StartHeatProgramIntent", slots=dict(slots),
+                                                      session=session, device=device), None))
+                stand_in.latency = API_LATENCY
+                for step, intent in (("start", "AMAZON.YesIntent"), ("pause", "AMAZON.PauseIntent"),
+                                     ("resume", "AMAZON.ResumeIntent"), ("cancel", "CancelProgramIntent")):
+                    wall, _ = timed(intent, session if step == "start" else envelopes.Session())
+                    if run:  # the first run opens the connections
+                        walls[step].append(wall)
+                if len(stand_in.fired) or stand_in.timers:
+                    raise RuntimeError("cancel left timers behind")
+                if run == 0 and stand_in.peak_in_flight == 0:
+                    raise RuntimeError("no Alexa API call was made")
+            row = {"timers": count}
+            for step, values in walls.items():
+                row[step] = statistics.median(values)
+                row[step + "_trips"] = row[step] / API_LATENCY
+            rows.append(row)
+    finally:
+        stand_in.close()
+    return rows
+
+
 # ---------------------------------------------------------------- the web service
 
 def web(notes: list, seconds: float, requests_per_level: int) -> dict | None:
@@ -452,6 +514,22 @@ def report(figures: dict) -> str:
     if figures.get("imports"):
         lines += ["Imports the coach adds over the hello skill (self time, one -X importtime run): " +
                   ", ".join("{} {:.1f} ms".format(i["module"], i["ms"]) for i in figures["imports"]) + ".", ""]
+    trips = figures.get("api")
+    if trips:
+        lines += ["### Alexa API round trips ({:.0f} ms each way and back, Timers API stand-in)".format(
+            API_LATENCY * 1000), "",
+            "Wall time of the reply, median of the runs; round trips = wall / latency. Start lists the "
+            "timers, then creates the program's; pause and resume list, then act on each timer; cancel "
+            "lists, then cancels all.", "",
+            "| timers | start s | start trips | pause trips | resume trips | cancel trips |",
+            "|---:|---:|---:|---:|---:|---:|"]
+        for r in trips:
+            lines.append("| {} | {:.3f} | {:.2f} | {:.2f} | {:.2f} | {:.2f} |".format(
+                r["timers"], r["start"], r["start_trips"], r["pause_trips"], r["resume_trips"],
+                r["cancel_trips"]))
+        worst = max(r["start_trips"] for r in trips)
+        lines += ["", "Target: program start in at most {} round trips for any count — {:.2f}, {}.".format(
+            API_TARGET, worst, "met" if worst <= API_TARGET else "MISSED"), ""]
     w = figures.get("web")
     if w:
         lines += ["### Web service (gunicorn, loopback)", "", w["description"], "",
@@ -484,6 +562,8 @@ def _summary(figures: dict) -> dict:
     for key in ("cold", "cold_zip", "cold_zip_pyc"):
         if figures.get(key):
             s[key] = round(figures[key]["ratio_inner"], 2)
+    for r in figures.get("api") or []:
+        s["api_trips:start {}".format(r["timers"])] = round(r["start_trips"], 2)
     if figures.get("web"):
         s["web"] = round(figures["web"]["ratio"], 2)
     if figures.get("package"):
@@ -520,7 +600,7 @@ def main(argv=None) -> int:
     parser.add_argument("--quick", action="store_true", help="fewer rounds (a smoke run)")
     parser.add_argument("--no-write", action="store_true", help="print only; leave RESULTS.md alone")
     parser.add_argument("--note", help="a sentence on what changed, for RESULTS.md")
-    parser.add_argument("--only", default="warm,cold,imports,web,package",
+    parser.add_argument("--only", default="warm,api,cold,imports,web,package",
                         help="comma-separated parts to run")
     args = parser.parse_args(argv)
     parts = set(args.only.split(","))
@@ -535,6 +615,9 @@ def main(argv=None) -> int:
     if "warm" in parts:
         print("warm requests ({} rounds) ...".format(rounds), flush=True)
         figures["warm"] = warm(rounds, notes)
+    if "api" in parts:
+        print("Alexa API round trips at {:.0f} ms ...".format(API_LATENCY * 1000), flush=True)
+        figures["api"] = api_round_trips(3 if args.quick else 7)
     if "cold" in parts:
         print("cold starts ({} each) ...".format(runs), flush=True)
         figures["cold"] = cold(runs)

@@ -24,3 +24,6 @@ settings.register_profile("ci", max_examples=30, deadline=None, derandomize=True
 settings.register_profile("fuzz", max_examples=int(os.environ.get("FUZZ_EXAMPLES", "1500")), deadline=None,
                           print_blob=True, suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large])
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "ci"))
+
+# Both stores (SQLite, and DynamoDB on dynalite), shared by every test module; one dynalite per run.
+from store_fixtures import dynalite, dynamodb_table, store  # noqa: E402,F401

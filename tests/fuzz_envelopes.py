@@ -13,8 +13,8 @@ import copy
 
 from hypothesis import strategies as st
 
-from back_spasm_coach import conversation, safety
-from back_spasm_coach.content import SUPPORTED_LOCALES
+from back_spasm_coach import conversation, safety, state
+from back_spasm_coach.content import SUPPORTED_LOCALES, load
 from skill_io import model
 from tools import envelopes as env
 
@@ -110,19 +110,104 @@ def slots_for(draw, intent_name):
     return {name: draw(slot(name)) for name in chosen}
 
 
-KNOWN_ATTRIBUTES = [conversation.OFFER, conversation.LAST_SPEECH, conversation.LAST_REPROMPT]
+# ---------------------------------------------------------------- stored state
+#
+# Session attributes come back with every request; persistent attributes come back
+# from SQLite or DynamoDB. Each is built from the skill's own schemas (state.py): a
+# record that fits, then often broken: a value swapped for NaN, infinity, a huge
+# number, a huge string, another type; a key deleted; an unknown key added.
+
+NAN, INF = float("nan"), float("inf")
+#: Numbers JSON (as Python reads and writes it) can carry and no schema allows.
+ODD_NUMBERS = [NAN, INF, -INF, 10 ** 400, -(10 ** 400), 1e308, 2 ** 63, -1, 0, 1.5, 900.0, True, False]
+odd_values = st.one_of(st.sampled_from(ODD_NUMBERS), json_values, texts)
+CONTENT_KEYS = sorted(load("en-US").lines)
+#: Names the code uses (routines, placeholders), and some it does not.
+NAMES = ["gentle", "strengthening", "name", "count", "duration", "x", "A"]
+
+
+def from_schema(field):
+    """Values that fit a state.py field type."""
+    if isinstance(field, state.Int):
+        return st.integers(field.low, field.high)
+    if isinstance(field, state.Bool):
+        return st.booleans()
+    if isinstance(field, state.Choice):
+        return st.sampled_from(sorted(field.choices))
+    if field is state.SAID_LINE.fields["key"]:
+        return st.sampled_from(CONTENT_KEYS)  # real lines, each with or without its placeholders
+    if isinstance(field, state.Text):
+        return st.text(max_size=min(field.max_length, 20)).filter(lambda t: _fits(field, t)) \
+            if field.pattern is None else st.sampled_from(NAMES + sorted(conversation.OFFER_ACTIONS))
+    if isinstance(field, state.AnyOf):
+        return st.one_of(*(from_schema(f) for f in field.fields))
+    if isinstance(field, state.ListOf):
+        return st.lists(from_schema(field.item), max_size=min(field.max_items, 4))
+    if isinstance(field, state.MapOf):
+        return st.dictionaries(from_schema(field.key), from_schema(field.value), max_size=min(field.max_items, 3))
+    if isinstance(field, state.Record):
+        optional = {k: from_schema(f) for k, f in field.fields.items() if k not in field.required}
+        return st.fixed_dictionaries({k: from_schema(field.fields[k]) for k in field.required}, optional=optional)
+    raise TypeError(field)
+
+
+def _fits(field, value) -> bool:
+    try:
+        field.clean(value, "")
+    except state.Invalid:
+        return False
+    return True
 
 
 @st.composite
-def session_attributes(draw):
-    attributes = draw(st.dictionaries(st.text(max_size=12), json_values, max_size=3))
-    for key in KNOWN_ATTRIBUTES:
-        if draw(st.booleans()):
-            if key == conversation.OFFER:
-                attributes[key] = draw(st.one_of(st.sampled_from(sorted(conversation.OFFER_ACTIONS)), json_values))
+def broken(draw, base):
+    """A stored value broken in one to three places (or left whole, half the time)."""
+    value = copy.deepcopy(draw(base))
+    if draw(st.booleans()):
+        return value
+    for _ in range(draw(st.integers(1, 3))):
+        paths = list(_paths(value))
+        containers = [p for p in paths if isinstance(_at(value, p), dict)]
+        choice = draw(st.integers(0, 4))
+        if choice == 0 and isinstance(value, dict):  # an unknown key, anywhere a dict is
+            target = _at(value, draw(st.sampled_from(containers))) if containers and draw(st.booleans()) else value
+            target[draw(st.text(max_size=12))] = draw(odd_values)
+        elif not paths:
+            return draw(odd_values)
+        else:
+            path = draw(st.sampled_from(paths))
+            parent = _at(value, path[:-1])
+            if choice == 1:
+                del parent[path[-1]]
             else:
-                attributes[key] = draw(json_values)
+                parent[path[-1]] = draw(odd_values)
+    return value
+
+
+def _at(value, path):
+    for key in path:
+        value = value[key]
+    return value
+
+
+@st.composite
+def stored_state(draw, schema):
+    """Attributes as a store or a session hands them back: the skill's own records, often broken."""
+    attributes = {}
+    for key, field in schema.fields.items():
+        if draw(st.booleans()):
+            attributes[key] = draw(broken(from_schema(field)))
+    if draw(st.integers(0, 3)) == 3:
+        attributes.update(draw(st.dictionaries(st.text(max_size=12), odd_values, max_size=2)))
     return attributes
+
+
+def session_attributes():
+    return stored_state(state.SESSION)
+
+
+def persistent_attributes():
+    return stored_state(state.PERSISTENT)
 
 
 # ---------------------------------------------------------------- requests

@@ -58,7 +58,9 @@ def check_ssml(ssml: str) -> None:
 
 
 def closing_lines(locale: str) -> list:
-    return load(locale).all_lines("conversation.closing")
+    """Every closing a session may end with: routine, urgent care, and an emergency's own."""
+    from back_spasm_coach.conversation import CLOSINGS
+    return [line for key in CLOSINGS.values() for line in load(locale).all_lines(key)]
 
 
 def has_closing(ssml: str, locale: str) -> bool:

@@ -13,7 +13,7 @@ def _kind_and_open(response):
     ssml = speech_of(response)
     check_ssml(ssml)
     assert response["response"]["shouldEndSession"] is False
-    assert "Sorry" in text_of(response) or "can" in text_of(response)
+    assert text_of(response).rstrip().endswith("?")  # never a dead end: it asks what would help
 
 
 def test_an_unknown_intent_gets_the_menu_and_a_log_line(caplog):

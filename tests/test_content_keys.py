@@ -34,7 +34,7 @@ import pytest
 from back_spasm_coach import content as content_module
 from back_spasm_coach import safety, speech
 from back_spasm_coach.content import SUPPORTED_LOCALES, Content, load
-from back_spasm_coach.conversation import LAST_REPROMPT, LAST_SPEECH, OFFER_ACTIONS
+from back_spasm_coach.conversation import LAST_SAID, OFFER_ACTIONS
 from lambda_function import lambda_handler
 from skill_io import DEAD_API, model
 from tools import envelopes
@@ -139,7 +139,7 @@ def _slot_choices(locale) -> dict:
 
 
 def _state(attributes: dict) -> str:
-    return json.dumps({k: v for k, v in attributes.items() if k not in (LAST_SPEECH, LAST_REPROMPT)},
+    return json.dumps({k: v for k, v in attributes.items() if k != LAST_SAID},
                       sort_keys=True, default=str)
 
 
@@ -181,6 +181,12 @@ def walk() -> dict:
 
     problems = _Problems()
     logging.getLogger().addHandler(problems)
+    # What a warm process keeps (renders of a stretch, its screen data) would hide the keys
+    # they read: start from none.
+    from back_spasm_coach import apl, routine
+    content_module.load.cache_clear()  # each Content keeps its rendered lines
+    routine._renders.clear()
+    apl._datasources.clear()
     for name in originals:
         setattr(Content, name, recording(name))
     requests = 0

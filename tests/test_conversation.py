@@ -52,13 +52,20 @@ def test_stop_and_cancel_end_with_the_closing_advice(intent, locale):
     assert has_closing(speech_of(response), locale)
 
 
+def _without_short_closing(reprompt, locale="en-US"):
+    """A reprompt without its short closing (one of several phrasings, picked each time)."""
+    for line in _lines("conversation.closing_on_silence", locale):
+        reprompt = reprompt.replace(line, "")
+    return reprompt
+
+
 def test_repeat_says_the_last_thing_again():
     chat = Conversation()
     chat.launch()
     answer = chat.say("PostureIntent")
     again = chat.say("AMAZON.RepeatIntent")
     assert speech_of(again) == speech_of(answer)
-    assert reprompt_of(again) == reprompt_of(answer)
+    assert _without_short_closing(reprompt_of(again)) == _without_short_closing(reprompt_of(answer))
 
 
 def test_repeat_with_nothing_said_yet_offers_the_menu():
@@ -77,7 +84,7 @@ def test_yes_to_the_warning_signs_offer_lists_them():
     chat = Conversation("en-GB")
     chat.say("ProfessionalHelpIntent")
     response = chat.say("AMAZON.YesIntent")
-    assert text_of(response).startswith("Call 999 straight away")
+    assert text_of(response).startswith("Call 999 now")
     assert chat.open
 
 
@@ -87,7 +94,48 @@ def test_yes_is_not_answered_twice():
     chat.say("AMAZON.YesIntent")  # heat answer, which makes its own offer
     chat.session.attributes.pop("offer")
     response = chat.say("AMAZON.YesIntent")
-    assert any(line in speech_of(response) for line in _lines("conversation.no_question"))
+    assert not any(line in speech_of(response) for line in _lines("heat_cold.answer"))
+    assert any(line in speech_of(response) for line in _lines("conversation.yes_to_menu"))
+
+
+def test_yes_or_no_with_nothing_asked_yet_says_so():
+    for answer in ("AMAZON.YesIntent", "AMAZON.NoIntent"):
+        response = Conversation().say(answer)
+        assert any(line in speech_of(response) for line in _lines("conversation.no_question"))
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_no_to_the_welcome_question_is_goodbye_not_i_didnt_ask(locale):
+    chat = Conversation(locale)
+    chat.launch()
+    response = chat.say("AMAZON.NoIntent")
+    assert not chat.open and has_closing(speech_of(response), locale)
+    assert not any(line in speech_of(response) for line in _lines("conversation.no_question", locale))
+    assert any(line in speech_of(response) for line in _lines("conversation.goodbye", locale))
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_sorry_is_said_once_a_session(locale):
+    """Launch says sorry; the overview after it does not say it again (a one-shot overview does)."""
+    chat = Conversation(locale)
+    sorry = _lines("conversation.sympathy", locale)
+    launch = speech_of(chat.launch())
+    overview = speech_of(chat.say("OverviewIntent"))
+    assert sum(line in launch for line in sorry) == 1
+    assert not any(line in overview for line in sorry)
+    one_shot = speech_of(Conversation(locale).say("OverviewIntent"))
+    assert sum(line in one_shot for line in sorry) == 1
+
+
+def test_yes_to_anything_else_is_not_welcome_back():
+    chat = Conversation()
+    chat.launch()
+    chat.say("WarningSignsIntent")  # offers "more"
+    response = chat.say("AMAZON.YesIntent")
+    assert chat.open
+    assert not any(line in speech_of(response) for line in _lines("conversation.welcome"))
+    assert "welcome" not in text_of(response).lower()
+    assert any(line in speech_of(response) for line in _lines("offers.more.yes"))
 
 
 def test_no_declines_and_says_goodbye_with_the_closing_advice():
@@ -110,11 +158,16 @@ def test_navigate_home_returns_to_the_menu():
     chat.say("HeatColdIntent")
     response = chat.say("AMAZON.NavigateHomeIntent")
     assert chat.open and "offer" not in chat.session.attributes
-    assert any(line in speech_of(response) for line in _lines("conversation.welcome_back"))
+    assert any(line in speech_of(response) for line in _lines("conversation.menu"))
+    assert "welcome" not in text_of(response).lower()
 
 
 def test_frequent_lines_have_several_phrasings():
     content = load("en-US")
-    for key in ("conversation.welcome", "conversation.goodbye", "conversation.closing",
-                "conversation.fallback", "offers.stretch.question", "offers.heat_timer.question"):
+    frequent = ["conversation.welcome", "conversation.sympathy", "conversation.menu",
+                "conversation.menu_reprompt", "conversation.goodbye", "conversation.closing",
+                "conversation.closing_on_silence", "conversation.fallback", "red_flags.if_emergency",
+                "overview.answer", "routine.say_next", "routine.next_reprompt"]
+    frequent += [k for k in content.lines if k.startswith("offers.")]  # every offer, its reprompt, its yes
+    for key in frequent:
         assert len(set(content.variants(key))) >= 2, key

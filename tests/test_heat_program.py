@@ -19,10 +19,12 @@ MIN = 60
 
 
 def created_bodies(api):
-    """The skill's create-timer bodies (not the NOTIFY_ONLY timers a test set up)."""
-    return [body for method, path, _, body in api.requests
-            if method == "POST" and path == "/v1/alerts/timers"
-            and body["triggeringBehavior"]["operation"]["type"] == "ANNOUNCE"]
+    """The skill's create-timer bodies (not the NOTIFY_ONLY timers a test set up), in phase
+    order (they are sent all at once, so they arrive in any order)."""
+    return sorted((body for method, path, _, body in api.requests
+                   if method == "POST" and path == "/v1/alerts/timers"
+                   and body["triggeringBehavior"]["operation"]["type"] == "ANNOUNCE"),
+                  key=lambda body: parse_iso_duration(body["duration"]))
 
 
 def durations(api):
@@ -85,6 +87,20 @@ def test_each_program_shape_makes_its_phase_schedule(talk, api, slots, phases, n
         [k for k, _ in phases]
 
 
+def test_a_program_takes_two_round_trips_whatever_its_size(api, db_path):
+    """One list, then every create at once; pause and resume likewise act on all timers at once."""
+    api.latency = 0.2  # long enough for calls made together to be waiting together, even on a busy machine
+    talk = Conversation(api, db_path, read_timeout=2.0)  # (and a busy machine's slow handshakes)
+    talk.start({"kind": kind("heat and cold", "alternate"), "rounds": "5", "length": "PT10M"})
+    assert len(api.active()) == 10 and api.peak_in_flight == 10
+    for intent in ("AMAZON.PauseIntent", "AMAZON.ResumeIntent"):
+        api.peak_in_flight = 0
+        talk.intent(intent)
+        assert api.peak_in_flight == 10
+    calls = [(method, path.count("/")) for method, path, _, _ in api.requests]
+    assert calls.count(("GET", 3)) == 3  # one list for each of start, pause and resume
+
+
 def test_a_whole_program_announces_every_switch_in_order(talk, api):
     talk.start({"kind": kind("heat", "heat"), "rounds": "2"})
     fired = api.advance(15 * MIN) + api.advance(15 * MIN) + api.advance(15 * MIN)
@@ -145,15 +161,61 @@ def test_plain_stop_still_just_ends_the_session(talk, api):
     assert len(api.active()) == 1  # the heat timer keeps running
 
 
-def test_core_heat_timer_offer_leads_to_the_plan_then_agreement(talk, api):
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"])
+def test_one_yes_to_an_offer_that_names_the_timer_sets_it(api, db_path, locale):
+    """"Shall I set a heat timer for fifteen minutes?" is explicit agreement: one yes, one timer.
+    (The stand-in grants the timers permission here, as after "I approve".)"""
+    talk = Conversation(api, db_path, locale=locale)
     talk.intent("HeatColdIntent")
     assert talk.session.attributes.get("offer") == "heat_timer"
-    talk.intent("AMAZON.YesIntent")
-    assert "fifteen minutes of heat" in talk.speech
-    assert any(line in talk.speech for line in load("en-US").all_lines("heat_cold.safety"))
-    assert api.active() == []  # nothing starts before the person agrees to this plan
+    assert "heat" in talk.speech.split(". ")[-1] and "fifteen minutes" in talk.speech.split(". ")[-1]
+    assert api.active() == []  # nothing starts before the yes
     talk.intent("AMAZON.YesIntent")
     assert durations(api) == [15 * MIN]
+    assert talk.ended and "take it off" in talk.speech
+    assert "each time" not in talk.speech and "to change" not in talk.speech  # one session, not a switch
+
+
+def test_the_heat_offer_names_the_length_the_person_chose_before(api, db_path):
+    talk = Conversation(api, db_path)
+    talk.start({"kind": kind("heat"), "length": "PT20M"})  # remembered: twenty minutes of heat
+    talk.new_session()
+    talk.intent("HeatColdIntent")
+    assert "twenty minutes" in talk.speech.split(". ")[-1]
+    talk.intent("AMAZON.YesIntent")
+    assert durations(api)[-1] == 20 * MIN
+
+
+def test_a_heat_offer_without_its_plan_says_the_plan_and_asks_once(talk, api):
+    talk.intent("HeatColdIntent")
+    talk.session.attributes.pop("heat_program_pending")  # the session lost the plan it offered
+    talk.intent("AMAZON.YesIntent")
+    assert "Here's the plan" in talk.speech and api.active() == []
+    talk.intent("AMAZON.YesIntent")
+    assert durations(api) == [15 * MIN]
+
+
+@pytest.mark.parametrize("slots", [{}, {"kind": kind("heat and cold", "alternate")}])
+def test_a_program_asked_for_in_words_says_its_plan_once_then_asks(talk, api, slots):
+    talk.intent("StartHeatProgramIntent", slots)
+    assert talk.speech.count("Here's the plan") == 1 and api.active() == []
+    assert any(line in talk.speech for line in load("en-US").all_lines(
+        "heat_cold.safety." + ("alternate" if slots else "heat")))
+    talk.intent("AMAZON.YesIntent")
+    assert api.active()
+
+
+@pytest.mark.parametrize("locale", ["en-US", "en-GB", "en-CA", "en-AU", "en-IN"])
+@pytest.mark.parametrize("rounds", ["1", "2"])
+def test_the_cold_plan_never_says_medium(api, db_path, locale, rounds):
+    """A cold pack has no setting: its safety line, switches and start are its own."""
+    talk = Conversation(api, db_path, locale=locale)
+    for _ in range(4):  # every phrasing
+        talk.intent("StartHeatProgramIntent", {"kind": kind("ice", "cold"), "rounds": rounds})
+        assert "cold" in talk.speech and "medium" not in talk.speech.lower()
+    talk.intent("AMAZON.YesIntent")
+    assert "medium" not in talk.speech.lower()
+    assert texts(api) and not any("medium" in text.lower() for text in texts(api))
 
 
 def test_no_to_the_plan_starts_nothing(talk, api):
@@ -324,9 +386,9 @@ def test_the_client_refuses_plain_http():
 
 
 def test_half_created_program_is_cleaned_up(talk, api):
-    api.inject(500, method="POST", after=2)
+    api.inject(500, method="POST", after=2)  # the third create to arrive fails; the others were sent with it
     talk.start({"kind": kind("heat and cold", "alternate")})
-    assert "set two of the timers, so I've cancelled them again" in talk.speech
+    assert "set three of the timers, so I've cancelled them again" in talk.speech
     assert api.active() == []
 
 
@@ -342,10 +404,10 @@ def test_when_clean_up_fails_it_says_so_and_cancel_clears_later(talk, api):
     api.inject(500, method="DELETE")
     talk.start({"kind": kind("heat and cold", "alternate")})
     assert "couldn't cancel them" in talk.speech and "cancel the heat timer" in talk.speech
-    assert len(api.active()) == 2
+    assert len(api.active()) == 3
     talk.new_session()
-    talk.intent("TimeLeftIntent")
-    assert "fifteen minutes of heat" in talk.speech.lower()
+    talk.intent("TimeLeftIntent")  # what is left of the program is remembered, whichever part failed
+    assert "minutes of" in talk.speech and "don't have" not in talk.speech
     talk.intent("CancelProgramIntent")
     assert "cancelled" in talk.speech and api.active() == []
 

@@ -1,64 +1,114 @@
-"""Preferences persist in a real SQLite file by default, in DynamoDB when a table is set."""
-import sqlite3
+"""Preferences persist on both stores the skill runs on, each configured as deployed:
+SQLite (the embedded default) and DynamoDB through the ASK SDK's DynamoDbAdapter (dynalite).
 
-from back_spasm_coach import persistence
-from back_spasm_coach.persistence import SQLitePersistenceAdapter
+Every test taking ``store`` runs once per store. Whole conversations run on each: a
+routine continued by another process, remembered heat lengths, and a heat program's
+timer ids read back by another process.
+"""
+import json
+import logging
+import sqlite3
+import threading
+from decimal import Decimal
+
 from ask_sdk_core.serialize import DefaultSerializer
 from ask_sdk_model import RequestEnvelope
+
+from back_spasm_coach import routine, speech
+from back_spasm_coach.content import load
+from back_spasm_coach.persistence import CheckedAdapter, SQLitePersistenceAdapter
+from back_spasm_coach.skill import build_skill_builder
+from timers_fixtures import Conversation, api, kind  # noqa: F401
 from tools import envelopes
+
+CONTENT = load("en-US")
+GENTLE = [s.id for s in routine.routines()[routine.GENTLE]]
+MIN = 60
+#: Everything the skill stores, as it stores it.
+EVERYTHING = {
+    "stretch_routine": {"routine": "gentle", "index": 2, "pace": "slower"},
+    "heat_program_lengths": {"heat": 18 * MIN, "cold": 10 * MIN},
+    "heat_program_pending": {"kind": "alternate", "seconds": 15 * MIN, "rounds": 2, "chosen": False},
+    "heat_program": {"kind": "heat", "locale": "en-GB", "phases": [
+        {"kind": "heat", "seconds": 15 * MIN, "timer_id": "a1", "label": "Heat 1 of 3"},
+        {"kind": "rest", "seconds": 15 * MIN, "timer_id": "a2", "label": "Rest 2 of 3"}]},
+}
 
 
 def _envelope(user_id="amzn1.ask.account.A"):
     event = envelopes.launch(device=envelopes.Device(user_id=user_id))
-    return DefaultSerializer().deserialize(__import__("json").dumps(event), RequestEnvelope)
+    return DefaultSerializer().deserialize(json.dumps(event), RequestEnvelope)
 
 
-def test_sqlite_keeps_each_person_apart_and_survives_a_new_adapter(tmp_path):
-    path = str(tmp_path / "state.sqlite3")
-    SQLitePersistenceAdapter(path).save_attributes(_envelope("A"), {"heat_minutes": 20})
-    SQLitePersistenceAdapter(path).save_attributes(_envelope("B"), {"heat_minutes": 10})
-    fresh = SQLitePersistenceAdapter(path)
-    assert fresh.get_attributes(_envelope("A")) == {"heat_minutes": 20}
-    assert fresh.get_attributes(_envelope("B")) == {"heat_minutes": 10}
+def _types(value):
+    """The Python types in a stored value, all the way down."""
+    if isinstance(value, dict):
+        return set().union(*(_types(v) for v in value.values())) if value else {dict}
+    if isinstance(value, list):
+        return set().union(*(_types(v) for v in value)) if value else {list}
+    return {type(value)}
+
+
+# ------------------------------------------------------------------ the stores themselves
+
+def test_each_person_is_kept_apart_and_survives_a_new_process(store):
+    store().save_attributes(_envelope("A"), {"stretch_routine": {"routine": "gentle", "index": 1}})
+    store().save_attributes(_envelope("B"), {"heat_program_lengths": {"heat": 20 * MIN}})
+    fresh = store()
+    assert fresh.get_attributes(_envelope("A")) == {"stretch_routine": {"routine": "gentle", "index": 1}}
+    assert fresh.get_attributes(_envelope("B")) == {"heat_program_lengths": {"heat": 20 * MIN}}
     fresh.delete_attributes(_envelope("A"))
-    assert fresh.get_attributes(_envelope("A")) == {}
-    rows = sqlite3.connect(path).execute("SELECT COUNT(*) FROM attributes").fetchone()
-    assert rows == (1,)
+    assert store().get_attributes(_envelope("A")) == {}
+    assert store().get_attributes(_envelope("B")) != {}
 
 
-def test_an_unreadable_row_starts_afresh(tmp_path):
-    path = str(tmp_path / "state.sqlite3")
-    adapter = SQLitePersistenceAdapter(path)
-    adapter.save_attributes(_envelope("A"), {"x": 1})
-    with sqlite3.connect(path) as db:
-        db.execute("UPDATE attributes SET data = 'not json'")
-    assert adapter.get_attributes(_envelope("A")) == {}
+def test_values_come_back_as_the_types_the_code_expects(store):
+    store().save_attributes(_envelope(), EVERYTHING)
+    back = store().get_attributes(_envelope())
+    assert back == EVERYTHING
+    assert _types(back) <= {int, str, bool}
+    if store.kind == "dynamodb":  # the conversion is needed: DynamoDB itself hands back Decimals
+        raw = store().store.get_attributes(_envelope())
+        assert isinstance(raw["stretch_routine"]["index"], Decimal)
 
 
-def test_the_adapter_follows_the_environment(monkeypatch, tmp_path):
-    monkeypatch.delenv(persistence.DYNAMODB_TABLE_ENV, raising=False)
-    monkeypatch.setenv(persistence.SQLITE_PATH_ENV, str(tmp_path / "a.sqlite3"))
-    assert isinstance(persistence.default_adapter(), SQLitePersistenceAdapter)
-    monkeypatch.setenv(persistence.DYNAMODB_TABLE_ENV, "back-spasm-coach")
-    monkeypatch.setenv(persistence.DYNAMODB_REGION_ENV, "us-east-1")
-    monkeypatch.setenv("AWS_DEFAULT_REGION", "us-east-1")  # as every Lambda sets it
-    from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-    adapter = persistence.default_adapter()
-    assert isinstance(adapter, DynamoDbAdapter) and adapter.table_name == "back-spasm-coach"
+def test_what_does_not_fit_is_dropped_and_logged_and_the_rest_kept(store, caplog):
+    odd = Decimal("1.5") if store.kind == "dynamodb" else float("nan")
+    store.plant("amzn1.ask.account.A", {
+        "stretch_routine": {"routine": "gentle", "index": odd},           # a required field: record gone
+        "heat_program_lengths": {"heat": 18 * MIN, "cold": "ten minutes"},  # one entry gone
+        "heat_program": {"kind": "heat", "phases": [
+            {"kind": "heat", "seconds": 900, "timer_id": "a1"},
+            {"kind": "heat", "seconds": 10 ** 30, "timer_id": "a2"}]},     # one phase gone
+        "someone_elses": {"x": 1},                                        # unknown: gone
+    })
+    with caplog.at_level(logging.WARNING, logger="back_spasm_coach.state"):
+        back = store().get_attributes(_envelope())
+    assert back == {"heat_program_lengths": {"heat": 18 * MIN},
+                    "heat_program": {"kind": "heat", "phases": [{"kind": "heat", "seconds": 900,
+                                                                 "timer_id": "a1"}]}}
+    for reason in ("stored.stretch_routine.index", "stored.heat_program_lengths.cold",
+                   "stored.heat_program.phases[1].seconds", "stored.someone_elses: unknown key"):
+        assert reason in caplog.text, caplog.text
 
 
-def test_threads_share_one_file_through_their_own_connections(tmp_path):
-    """The web service answers on several threads: each gets its own connection, all see one store."""
-    import threading
+def test_only_known_records_are_written(store):
+    store().save_attributes(_envelope(), {"stretch_routine": {"routine": "gentle", "index": 0},
+                                          "health": "anything at all", "ratio": float("inf")})
+    assert store().store.get_attributes(_envelope()) == {"stretch_routine": {"routine": "gentle", "index": 0}}
 
-    adapter = SQLitePersistenceAdapter(str(tmp_path / "state.sqlite3"))
+
+def test_threads_share_one_store(store):
+    """The web service answers on several threads, each reaching the one store."""
+    adapter = store()
     errors = []
 
     def person(n):
         try:
-            for minutes in range(5):
-                adapter.save_attributes(_envelope("T{}".format(n)), {"heat_minutes": minutes})
-            assert adapter.get_attributes(_envelope("T{}".format(n))) == {"heat_minutes": 4}
+            for index in range(4):
+                adapter.save_attributes(_envelope("T{}".format(n)), {"stretch_routine": {"routine": "gentle",
+                                                                                          "index": index}})
+            assert adapter.get_attributes(_envelope("T{}".format(n)))["stretch_routine"]["index"] == 3
         except Exception as error:  # reported below, with the thread's own failure
             errors.append(error)
 
@@ -68,4 +118,81 @@ def test_threads_share_one_file_through_their_own_connections(tmp_path):
     for thread in threads:
         thread.join()
     assert not errors, errors
-    assert all(adapter.get_attributes(_envelope("T{}".format(n))) == {"heat_minutes": 4} for n in range(6))
+    assert {store().get_attributes(_envelope("T{}".format(n)))["stretch_routine"]["index"]
+            for n in range(6)} == {3}
+
+
+def test_the_adapter_follows_the_environment(store):
+    adapter = store()
+    assert isinstance(adapter, CheckedAdapter)
+    if store.kind == "sqlite":
+        assert isinstance(adapter.store, SQLitePersistenceAdapter)
+    else:
+        from ask_sdk_dynamodb.adapter import DynamoDbAdapter
+
+        assert isinstance(adapter.store, DynamoDbAdapter)
+        assert (adapter.store.partition_key_name, adapter.store.attribute_name) == ("id", "attributes")
+
+
+def test_the_table_has_the_key_schema_the_sdk_adapter_expects(dynalite, dynamodb_table):
+    described = dynalite.resource().meta.client.describe_table(TableName=dynamodb_table)["Table"]
+    assert described["KeySchema"] == [{"AttributeName": "id", "KeyType": "HASH"}]
+    assert described["AttributeDefinitions"] == [{"AttributeName": "id", "AttributeType": "S"}]
+    assert dynalite.create_table(dynamodb_table) is False  # already there: left alone
+
+
+def test_an_unreadable_sqlite_row_starts_afresh(tmp_path):
+    path = str(tmp_path / "state.sqlite3")
+    adapter = SQLitePersistenceAdapter(path)
+    adapter.save_attributes(_envelope("A"), {"x": 1})
+    with sqlite3.connect(path) as db:
+        db.execute("UPDATE attributes SET data = 'not json'")
+    assert adapter.get_attributes(_envelope("A")) == {}
+
+
+# ------------------------------------------------------------------ whole conversations, per store
+
+class Person:
+    """Someone at a speaker; each ``Person`` is a separate process of the skill (its own adapter)."""
+
+    def __init__(self, store):
+        self.handler = build_skill_builder(persistence_adapter=store()).lambda_handler()
+        self.session = envelopes.Session()
+
+    def say(self, intent, **slots):
+        out = self.handler(envelopes.intent(intent, slots=slots, session=self.session), None)
+        self.session.absorb(out)
+        self.text = speech.to_text(out["response"]["outputSpeech"]["ssml"])
+        return self
+
+
+def _name(stretch_id):
+    return CONTENT.text("stretches.{}.name".format(stretch_id))
+
+
+def test_a_routine_begun_in_one_process_is_continued_in_another(store):
+    Person(store).say("StartStretchesIntent").say("AMAZON.NextIntent").say("AMAZON.StopIntent")
+    later = Person(store).say("ContinueStretchesIntent")
+    assert CONTENT.text("routine.resume", name=_name(GENTLE[1])) in later.text
+    assert _name(GENTLE[2]) in later.text
+    assert "don't have a routine saved" not in later.text
+
+
+def test_heat_lengths_and_timer_ids_are_read_back_by_another_process(store, api):  # noqa: F811
+    first = Conversation(api, persistence_adapter=store())
+    first.start({"kind": kind("heat", "heat"), "length": "PT18M"})
+    assert len(api.active()) == 1
+
+    second = Conversation(api, persistence_adapter=store())  # another process: the timer ids
+    second.intent("TimeLeftIntent")
+    assert "eighteen minutes" in second.speech.lower() and "don't have" not in second.speech
+    second.intent("AMAZON.PauseIntent")
+    assert {t.status for t in api.active()} == {"PAUSED"}
+
+    third = Conversation(api, persistence_adapter=store())  # and the remembered length
+    third.intent("StartHeatProgramIntent", {"kind": kind("heat", "heat")})
+    assert "eighteen minutes of heat" in third.speech
+    third.new_session()
+    third.intent("CancelProgramIntent")
+    assert "cancelled" in third.speech and api.active() == []
+    assert "heat_program" not in store().get_attributes(_envelope(envelopes.USER_ID))

@@ -86,7 +86,7 @@ def test_a_whole_routine_with_every_navigation_word(tmp_path):
     assert reading(me.say("AMAZON.StartOverIntent"), GENTLE[0])
     for stretch_id in GENTLE[1:]:
         assert reading(me.say("AMAZON.NextIntent"), stretch_id)
-    assert CONTENT.text("routine.say_next_last") in me.text
+    assert any(line in me.ssml for line in CONTENT.all_lines("routine.say_next_last"))
 
     me.say("AMAZON.NextIntent")  # past the last one: a kind wrap-up and one offer
     assert any(line in me.ssml for line in CONTENT.all_lines("routine.finished.gentle"))
@@ -103,6 +103,15 @@ def test_stop_during_a_routine_ends_with_how_to_resume_and_the_closing_advice(tm
     assert me.response["shouldEndSession"] is True
     assert any(line in me.ssml for line in CONTENT.all_lines("routine.stopped"))
     assert any(line in me.ssml for line in CONTENT.all_lines("conversation.closing"))
+    # One acknowledgement, not two: "Okay, we'll stop there" is not followed by "Okay ...".
+    assert not any(line in me.ssml for line in CONTENT.all_lines("conversation.goodbye"))
+
+
+def test_no_to_say_next_waits_rather_than_saying_goodbye(tmp_path):
+    me = Speaker(tmp_path / "a.sqlite3")
+    me.say("StartStretchesIntent").say("AMAZON.NoIntent")
+    assert me.open and any(line in me.ssml for line in CONTENT.all_lines("routine.paused"))
+    assert reading(me.say("AMAZON.NextIntent"), GENTLE[1])
 
 
 def test_pause_during_a_routine_waits_for_next(tmp_path):
@@ -193,11 +202,13 @@ def test_a_named_stretch_is_read_first_and_the_routine_goes_on_from_it(tmp_path)
 
 
 def test_the_optional_stretch_is_read_by_name_then_wraps_up(tmp_path):
+    """A routine of one stretch: no "stretch one of one", no "say next", just the wrap-up."""
     me = Speaker(tmp_path / "a.sqlite3")
     me.say("StartStretchesIntent", stretch=stretch_slot("cat cow", "cat_cow"))
-    assert reading(me, "cat_cow")
-    me.say("AMAZON.NextIntent")
+    assert name_of("cat_cow") in me.text and " of one" not in me.text and "next" not in me.text
+    assert me.text.endswith(tuple(speech.to_text(line) for line in CONTENT.all_lines("offers.more.question")))
     assert CONTENT.text("routine.finished.optional") in me.text and me.open
+    assert me.position is None  # nothing left to continue
 
 
 def test_an_unknown_stretch_name_gets_the_gentle_routine(tmp_path):
@@ -207,16 +218,28 @@ def test_an_unknown_stretch_name_gets_the_gentle_routine(tmp_path):
     assert reading(me, GENTLE[0])
 
 
-def test_strengthening_says_plainly_it_is_for_once_the_spasm_has_settled(tmp_path):
+def test_strengthening_asks_if_the_spasm_has_settled_before_it_starts(tmp_path):
     condition = CONTENT.text("routine.start.strengthening")
     assert "once the spasm has settled" in condition
+    first = routine.routines()[routine.STRENGTHENING][0].id
     me = Speaker(tmp_path / "a.sqlite3")
     me.say("StrengthenIntent")
-    first = routine.routines()[routine.STRENGTHENING][0].id
-    assert reading(me, first)
-    assert me.text.index(condition) < me.text.index(name_of(first))
+    assert condition in me.text and name_of(first) not in me.text  # asks; starts nothing
+    assert me.open and me.session.attributes.get("offer") == "strengthening"
+    me.say("AMAZON.YesIntent")
+    assert reading(me, first) and condition not in me.text
+
     me.say("StartStretchesIntent", stretch=stretch_slot("bridge", "bridge"))
-    assert reading(me, "bridge") and condition in me.text
+    assert condition in me.text and not reading(me, "bridge")
+    assert reading(me.say("AMAZON.YesIntent"), "bridge")
+
+
+def test_no_to_strengthening_offers_the_gentle_stretches_instead(tmp_path):
+    me = Speaker(tmp_path / "a.sqlite3")
+    me.say("StrengthenIntent").say("AMAZON.NoIntent")
+    assert me.open and CONTENT.text("routine.start.not_settled") in me.text
+    assert me.session.attributes.get("offer") == "stretch"
+    assert reading(me.say("AMAZON.YesIntent"), GENTLE[0])
 
 
 # --- Echo Show ---------------------------------------------------------------------------------

@@ -34,12 +34,12 @@ def make_client(api, read_timeout=0.5):
 class Conversation:
     """A person at a speaker: sends real envelopes through the skill's lambda_handler."""
 
-    def __init__(self, api, db_path, locale="en-US", read_timeout=0.5):
+    def __init__(self, api, db_path=None, locale="en-US", read_timeout=0.5, persistence_adapter=None):
         self.api = api
         self.client = make_client(api, read_timeout)
         self.handler = build_skill_builder(
             api_client=self.client,
-            persistence_adapter=SQLitePersistenceAdapter(db_path)).lambda_handler()
+            persistence_adapter=persistence_adapter or SQLitePersistenceAdapter(db_path)).lambda_handler()
         self.locale = locale
         self.device = envelopes.Device(api_endpoint=api.url, api_access_token=TOKEN)
         self.session = envelopes.Session()

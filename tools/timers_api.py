@@ -160,6 +160,12 @@ class TimersApi:
         self.announcements: "queue.Queue[Fired]" = queue.Queue()
         self.on_fire: list = []
         self.hang_seconds = 30.0
+        # A network between skill and API: every call waits ``latency`` seconds before it is
+        # answered (0: loopback speed). Calls wait side by side, as on a real network;
+        # ``peak_in_flight`` is the most calls that were ever waiting at once.
+        self.latency = 0.0
+        self.in_flight = 0
+        self.peak_in_flight = 0
         self._faults: list = []
         self._release = threading.Event()
         self._lock = threading.RLock()
@@ -221,7 +227,20 @@ class TimersApi:
 
     # ---------------------------------------------------------------- the REST API
     def handle(self, method: str, path: str, headers: dict, body_text: str):
-        """One call: returns (status, json body or None)."""
+        """One call: returns (status, json body or None), ``latency`` seconds later."""
+        if not self.latency:
+            return self._answer(method, path, headers, body_text)
+        with self._lock:
+            self.in_flight += 1
+            self.peak_in_flight = max(self.peak_in_flight, self.in_flight)
+        try:
+            time.sleep(self.latency)
+            return self._answer(method, path, headers, body_text)
+        finally:
+            with self._lock:
+                self.in_flight -= 1
+
+    def _answer(self, method: str, path: str, headers: dict, body_text: str):
         path = path.split("?", 1)[0].rstrip("/")
         body = None
         if body_text:
@@ -353,8 +372,7 @@ class TimersApi:
         class Handler(_Handler):
             pass
         Handler.api = api
-        server = ThreadingHTTPServer((host, port), Handler)
-        server.daemon_threads = True
+        server = _Server((host, port), Handler)
         # The handshake happens in each connection's own thread, never in the accept loop.
         server.socket = context.wrap_socket(server.socket, server_side=True,
                                             do_handshake_on_connect=False)
@@ -395,6 +413,13 @@ class TimersApi:
 
     def __exit__(self, *exc):
         self.close()
+
+
+class _Server(ThreadingHTTPServer):
+    daemon_threads = True
+    # A whole program's timers are created at once, each on a new connection at first:
+    # the default backlog of 5 drops some of them, which then wait a second to connect again.
+    request_queue_size = 64
 
 
 class _Handler(BaseHTTPRequestHandler):
@@ -475,8 +500,11 @@ def main(argv=None) -> int:
     parser.add_argument("--fast", type=float, default=1.0, help="run time this many times faster")
     parser.add_argument("--personal-timers", type=int, default=0,
                         help="timers the person already has (they count towards ten)")
+    parser.add_argument("--latency-ms", type=float, default=0,
+                        help="answer every call this much later, as across a network")
     args = parser.parse_args(argv)
     api = TimersApi(Clock(args.fast), personal_timers=args.personal_timers)
+    api.latency = args.latency_ms / 1000.0
     api.on_fire.append(lambda event: print("[timer {}] {}".format(event.label, event.text), flush=True))
     url = api.serve(port=args.port)
     print("Timers API stand-in at {} (CA file {}); Ctrl-C stops it.".format(url, api.ca_file), flush=True)

@@ -17,8 +17,8 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import re
-import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
+from functools import partial
 from typing import List, Optional
 
 from ask_sdk_model.services import ServiceException
@@ -354,53 +354,60 @@ def program_timer_ids(program) -> List[str]:
 def start(service, plan: Plan, content, locale: str, previous: Optional[dict] = None):
     """Create the program's timers; returns (program, notes). Raises ProgramError.
 
-    The person's existing timers count towards the ten (a previous program of
-    ours is replaced). All timers are created within CREATE_BUDGET; when a call
-    fails, or the budget runs out, the ones already made are cancelled.
+    Two round trips: the person's timers are listed (they count towards the ten; a
+    previous program of ours is replaced, its timers cancelled all at once), then every
+    timer of the program is created at once, each ending at its phase boundary. All
+    within CREATE_BUDGET; when any call fails, or the budget runs out, whatever was
+    made is cancelled again.
     """
-    created: List[str] = []
+    made: List[tuple] = []
     notes: List[Note] = []
-    phases = plan.phases()
-    names: List[str] = []
     try:
         with alexa_api.time_budget(CREATE_BUDGET):
             existing = service.get_timers().timers or []
             replaced = set(program_timer_ids(previous))
-            for timer in existing:
-                if timer.id in replaced:
-                    _delete_quietly(service, timer.id)
+            _raise_first(alexa_api.all_at_once([partial(_delete_quietly, service, timer.id)
+                                                for timer in existing if timer.id in replaced]))
             others = [t for t in existing if t.id not in replaced]
-            phases, note = fit_to_free_timers(phases, MAX_TIMERS - len(others))
+            phases, note = fit_to_free_timers(plan.phases(), MAX_TIMERS - len(others))
             if note is not None:
                 notes.append(note)
             if not phases:
                 raise ProgramError("too_many", 400, "{} timers already set".format(len(others)))
             names = labels(content, phases, [getattr(t, "timer_label", None) for t in others])
-            started = time.monotonic()
-            boundary = 0
+            requests, boundary = [], 0
             for index, phase in enumerate(phases):
                 boundary += phase.seconds
-                # Each timer is measured from its own creation: take off the time spent so far.
-                elapsed = time.monotonic() - started
-                request = timer_request(boundary - elapsed, names[index],
-                                        announcement(content, phases, index), locale)
-                response = service.create_timer(request)
-                created.append(response.id)
+                requests.append(timer_request(boundary, names[index], announcement(content, phases, index),
+                                              locale))
+            outcomes = alexa_api.all_at_once([partial(service.create_timer, r) for r in requests])
+            made = [(phase, outcome.id, name) for phase, outcome, name in zip(phases, outcomes, names)
+                    if not isinstance(outcome, Exception)]
+            _raise_first(outcomes)
     except ServiceException as exc:
-        cleaned = _cleanup(service, created)
-        raise program_error(exc, created=len(created), cleaned=cleaned,
-                            left=None if cleaned else _program(plan, locale, phases, created, names)
-                            ) from exc
-    program = _program(plan, locale, phases, created, names)
-    log.info("heat program started: %d timers, %d s", len(created), sum(p.seconds for p in phases))
+        cleaned = _cleanup(service, made)
+        raise program_error(exc, created=len(made), cleaned=cleaned,
+                            left=None if cleaned else _program(plan, locale, made)) from exc
+    except Exception:  # a fault of ours: leave nothing running that nobody knows of
+        _cleanup(service, made)
+        raise
+    program = _program(plan, locale, made)
+    log.info("heat program started: %d timers, %d s", len(made), sum(p.seconds for p, _, _ in made))
     return program, notes
 
 
-def _program(plan: Plan, locale: str, phases: List[Phase], ids: List[str], names: List[str]) -> dict:
-    """What is remembered of a running program: its phases and their timers."""
+def _raise_first(outcomes: list) -> None:
+    """Raise the first exception among calls made all at once (see alexa_api.all_at_once)."""
+    for outcome in outcomes:
+        if isinstance(outcome, Exception):
+            raise outcome
+
+
+def _program(plan: Plan, locale: str, made: List[tuple]) -> dict:
+    """What is remembered of a running program: its phases and their timers ((phase, id, label) each)."""
     return {"kind": plan.kind, "locale": locale,
             "phases": [{"kind": p.kind, "seconds": p.seconds, "timer_id": timer_id, "label": name}
-                       for p, timer_id, name in zip(phases, ids, names)]}
+                       for p, timer_id, name in made]}
 
 
 def _delete_quietly(service, timer_id: str) -> None:
@@ -411,18 +418,18 @@ def _delete_quietly(service, timer_id: str) -> None:
             raise
 
 
-def _cleanup(service, created: List[str]) -> bool:
+def _cleanup(service, made: list) -> bool:
     """Cancel a half-created program; True when nothing of it is left running."""
-    if not created:
+    if not made:
         return True
     try:
         with alexa_api.time_budget(CLEANUP_BUDGET):
             # All of this skill's timers: also catches one a timed-out call may have made.
             service.delete_timers()
-        log.info("cleaned up %d timers of a half-created program", len(created))
+        log.info("cleaned up %d timers of a half-created program", len(made))
         return True
     except ServiceException as exc:
-        log.error("could not clean up %d timers: status %s %s", len(created),
+        log.error("could not clean up %d timers: status %s %s", len(made),
                   exc.status_code, exc)
         return False
 
@@ -480,28 +487,32 @@ def read_progress(service, program: dict) -> Optional[Progress]:
 
 
 def pause(service, program: dict):
-    """Pause every running timer of the program (they all move on together when resumed).
+    """Pause every running timer of the program, all at once (they move on together when resumed).
 
     Returns (before, after) progress; after is None when the program has finished."""
     return _each(service, program, "running_ids", service.pause_timer)
 
 
 def resume(service, program: dict):
-    """Resume every paused timer of the program; returns (before, after) progress."""
+    """Resume every paused timer of the program, all at once; returns (before, after) progress."""
     return _each(service, program, "paused_ids", service.resume_timer)
 
 
 def _each(service, program, which: str, call):
+    """Two round trips: list the timers, then ``call`` each of ``which`` at once. What
+    follows is known without asking again: the same phase and time left, paused or not."""
     try:
         with alexa_api.time_budget(CREATE_BUDGET):
             before = progress(program, service.get_timers().timers)
             if before is None or not getattr(before, which):
                 return before, before
-            for timer_id in getattr(before, which):
-                call(timer_id)
-            return before, progress(program, service.get_timers().timers)
+            _raise_first(alexa_api.all_at_once([partial(call, timer_id) for timer_id in getattr(before, which)]))
     except ServiceException as exc:
         raise program_error(exc) from exc
+    live = before.running_ids + before.paused_ids
+    pausing = which == "running_ids"
+    return before, replace(before, paused=pausing, running_ids=[] if pausing else live,
+                           paused_ids=live if pausing else [])
 
 
 def cancel(service) -> int:

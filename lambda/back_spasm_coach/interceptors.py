@@ -104,10 +104,12 @@ def _with_line(ssml: str, line: str) -> str:
 class ClosingAdviceInterceptor(AbstractResponseInterceptor):
     """The one place the closing advice is added.
 
-    Every response that ends the session gets it. So does every reprompt: a
-    reprompt is heard only when the person has gone quiet, and the next silence
-    ends the session with no chance to speak (Alexa allows no speech in reply
-    to the SessionEndedRequest that follows).
+    Every response that ends the session gets it: the closing its handler named
+    (``Turn.end(closing=...)``), so an emergency ends on the emergency, with no
+    pointer to routine care after "call 999 now". So does every reprompt, in a
+    short form: a reprompt is heard only when the person has gone quiet, and
+    the next silence ends the session with no chance to speak (Alexa allows no
+    speech in reply to the SessionEndedRequest that follows).
     """
 
     def process(self, handler_input, response):
@@ -115,9 +117,10 @@ class ClosingAdviceInterceptor(AbstractResponseInterceptor):
             return
         content = conversation.content_of(handler_input)
         if _session_ends(handler_input, response):
+            kind = handler_input.attributes_manager.request_attributes.get(conversation.CLOSING)
+            key = conversation.CLOSINGS.get(kind, conversation.CLOSINGS[conversation.ROUTINE])
             current = response.output_speech.ssml if response.output_speech is not None else ""
-            response.output_speech = SsmlOutputSpeech(
-                ssml=_with_line(current, content.line("conversation.closing")))
+            response.output_speech = SsmlOutputSpeech(ssml=_with_line(current, content.line(key)))
         elif response.should_end_session is False and response.reprompt is not None \
                 and response.reprompt.output_speech is not None:
             reprompt = response.reprompt.output_speech
@@ -127,14 +130,19 @@ class ClosingAdviceInterceptor(AbstractResponseInterceptor):
 
 
 class RememberForRepeatInterceptor(AbstractResponseInterceptor):
-    """Keep the last thing said (and its reprompt) so "repeat" can say it again."""
+    """Keep what was just said, as content keys and values, so "repeat" can say it again.
+
+    A reply that keeps the session open remembers the lines its ``Turn`` said
+    (``conversation.SAID``); one that was not put together from content lines alone
+    forgets the last, so "repeat" never says something older.
+    """
 
     def process(self, handler_input, response):
         if response is None or response.should_end_session is not False:
             return
         session = conversation.session_of(handler_input)
-        if response.output_speech is not None:
-            session[conversation.LAST_SPEECH] = response.output_speech.ssml
-        reprompt = getattr(getattr(response, "reprompt", None), "output_speech", None)
-        if reprompt is not None:
-            session[conversation.LAST_REPROMPT] = reprompt.ssml
+        said = handler_input.attributes_manager.request_attributes.get(conversation.SAID)
+        if said is None:
+            session.pop(conversation.LAST_SAID, None)
+        else:
+            session[conversation.LAST_SAID] = said

@@ -1,8 +1,14 @@
 """Where a person's preferences live between sessions (never anything about their health).
 
-By default an embedded SQLite file; on AWS (Alexa-hosted or Lambda with a
-table configured) the ASK SDK's own DynamoDB adapter. Both are created lazily,
-so a request that never touches persistent attributes pays nothing for them.
+By default an embedded SQLite file; when a table is configured (Alexa-hosted,
+Lambda, or several web-service hosts sharing one store) the ASK SDK's own
+DynamoDB adapter. Connections open on first use, so a request that never
+touches persistent attributes pays nothing for them.
+
+Whatever the store, the skill sees it through ``CheckedAdapter``: values come
+back as the types the code expects (DynamoDB hands every number back as a
+``Decimal``), and every record is read and written through its schema in
+``state``, so a bad stored value is dropped and logged, never acted on.
 """
 from __future__ import annotations
 
@@ -10,8 +16,11 @@ import json
 import logging
 import os
 import threading
+from decimal import Decimal
 
 from ask_sdk_core.attributes_manager import AbstractPersistenceAdapter
+
+from . import state
 
 log = logging.getLogger(__name__)
 
@@ -19,6 +28,10 @@ log = logging.getLogger(__name__)
 DYNAMODB_TABLE_ENV = "DYNAMODB_PERSISTENCE_TABLE_NAME"
 DYNAMODB_REGION_ENV = "DYNAMODB_PERSISTENCE_REGION"
 SQLITE_PATH_ENV = "BACK_SPASM_COACH_DB"
+#: The item layout the ASK SDK's DynamoDbAdapter reads and writes (its defaults):
+#: one item per Alexa user id, under the string hash key "id", the attributes as one map.
+PARTITION_KEY = "id"
+ATTRIBUTES_NAME = "attributes"
 
 
 def default_sqlite_path() -> str:
@@ -82,7 +95,9 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
     def save_attributes(self, request_envelope, attributes) -> None:
         connection = self._connect()
         with connection:  # one transaction: committed, or rolled back on error
-            connection.execute("INSERT OR REPLACE INTO attributes (user_id, data) VALUES (?, ?)",
+            # An upsert, not INSERT OR REPLACE: it updates the row in place (a third of the cost).
+            connection.execute("INSERT INTO attributes (user_id, data) VALUES (?, ?) "
+                               "ON CONFLICT(user_id) DO UPDATE SET data = excluded.data",
                                (_user_id(request_envelope), json.dumps(attributes, sort_keys=True)))
 
     def delete_attributes(self, request_envelope) -> None:
@@ -91,17 +106,89 @@ class SQLitePersistenceAdapter(AbstractPersistenceAdapter):
             connection.execute("DELETE FROM attributes WHERE user_id = ?", (_user_id(request_envelope),))
 
 
-def default_adapter() -> AbstractPersistenceAdapter:
+def plain(value):
+    """A stored value with the store's own types undone: a DynamoDB ``Decimal`` becomes
+    the int (or float) it was, a set becomes a list; everything else is as JSON has it."""
+    if isinstance(value, Decimal):
+        if value.is_finite() and value == value.to_integral_value():
+            return int(value)
+        return float(value)
+    if isinstance(value, dict):
+        return {key: plain(item) for key, item in value.items()}
+    if isinstance(value, (list, tuple)):
+        return [plain(item) for item in value]
+    if isinstance(value, (set, frozenset)):
+        return [plain(item) for item in sorted(value, key=repr)]
+    return value
+
+
+class CheckedAdapter(AbstractPersistenceAdapter):
+    """Any store, read and written through ``state.PERSISTENT``: what the code gets back
+    has the types and ranges it expects, and what it writes is only what it knows."""
+
+    def __init__(self, store: AbstractPersistenceAdapter):
+        self.store = store
+        self._plain = plain if not isinstance(store, SQLitePersistenceAdapter) else (lambda value: value)
+
+    def get_attributes(self, request_envelope) -> dict:
+        return state.clean(state.PERSISTENT, self._plain(self.store.get_attributes(request_envelope)), "stored")
+
+    def save_attributes(self, request_envelope, attributes) -> None:
+        self.store.save_attributes(request_envelope, state.clean(state.PERSISTENT, attributes, "to store"))
+
+    def delete_attributes(self, request_envelope) -> None:
+        self.store.delete_attributes(request_envelope)
+
+
+def checked(adapter: AbstractPersistenceAdapter | None) -> CheckedAdapter | None:
+    """``adapter`` behind a CheckedAdapter (once)."""
+    if adapter is None or isinstance(adapter, CheckedAdapter):
+        return adapter
+    return CheckedAdapter(adapter)
+
+
+def dynamodb_resource(environ=os.environ):
+    """boto3's DynamoDB resource as every deployment gets it: the region from
+    DYNAMODB_PERSISTENCE_REGION (else AWS_REGION / AWS_DEFAULT_REGION), and the standard
+    AWS variables for the rest (credentials; AWS_ENDPOINT_URL_DYNAMODB for a local store)."""
+    import boto3
+
+    return boto3.resource("dynamodb", region_name=environ.get(DYNAMODB_REGION_ENV) or None)
+
+
+def default_adapter() -> CheckedAdapter:
     """DynamoDB when a table is configured (ask-sdk-dynamodb-persistence-adapter), else SQLite."""
     table = os.environ.get(DYNAMODB_TABLE_ENV)
     if table:
+        region = os.environ.get(DYNAMODB_REGION_ENV)
+        if region:
+            # The SDK module builds a default boto3 resource when it is imported, which
+            # needs a region even though ours is passed in: give it the table's.
+            os.environ.setdefault("AWS_DEFAULT_REGION", region)
         try:
-            import boto3
             from ask_sdk_dynamodb.adapter import DynamoDbAdapter
-        except ImportError as error:
+        except Exception as error:  # not installed, or boto3 finds no region
             # Keep answering: preferences then last only as long as this container.
             log.error("DynamoDB table %s is set but its adapter cannot load (%s); using SQLite", table, error)
-            return SQLitePersistenceAdapter()
-        resource = boto3.resource("dynamodb", region_name=os.environ.get(DYNAMODB_REGION_ENV))
-        return DynamoDbAdapter(table_name=table, create_table=False, dynamodb_resource=resource)
-    return SQLitePersistenceAdapter()
+            return CheckedAdapter(SQLitePersistenceAdapter())
+        return CheckedAdapter(DynamoDbAdapter(table_name=table, partition_key_name=PARTITION_KEY,
+                                              attribute_name=ATTRIBUTES_NAME, create_table=False,
+                                              dynamodb_resource=dynamodb_resource()))
+    return CheckedAdapter(SQLitePersistenceAdapter())
+
+
+def create_table_if_missing(table: str, resource=None) -> bool:
+    """Create the DynamoDB table the skill's adapter expects (on-demand billing); True when
+    it was created, False when it was there already. For deployment tools, never at run time."""
+    resource = resource or dynamodb_resource()
+    client = resource.meta.client
+    try:
+        client.create_table(
+            TableName=table,
+            KeySchema=[{"AttributeName": PARTITION_KEY, "KeyType": "HASH"}],
+            AttributeDefinitions=[{"AttributeName": PARTITION_KEY, "AttributeType": "S"}],
+            BillingMode="PAY_PER_REQUEST")
+    except client.exceptions.ResourceInUseException:
+        return False
+    client.get_waiter("table_exists").wait(TableName=table, WaiterConfig={"Delay": 1, "MaxAttempts": 60})
+    return True

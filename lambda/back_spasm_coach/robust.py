@@ -16,10 +16,16 @@ from ask_sdk_core.skill_builder import CustomSkillBuilder
 from ask_sdk_model import Context, RequestEnvelope
 from ask_sdk_model.interfaces.system import SystemState
 
+from .prebuilt import Serializer
+
 log = logging.getLogger(__name__)
 
 
 class RobustSkill(CustomSkill):
+    def __init__(self, skill_configuration):
+        super().__init__(skill_configuration)
+        self.serializer = Serializer()  # sends prebuilt JSON (the APL document) as it is
+
     def invoke(self, request_envelope, context):
         if request_envelope.context is None or request_envelope.context.system is None:
             log.warning("request without context.System: answered without Alexa API access")

@@ -330,16 +330,17 @@ def _render(content, position: Position, spoken: int, lead_in, rng) -> Rendered:
     for fragment in lead_in:
         script.add(fragment)
     name = content.text("stretches.{}.name".format(stretch.id))
-    if position.is_last and position.total > 1:
+    if position.total == 1:  # asked for by name: no "one of one", nothing to skip to
+        script.say("routine.announce_only", name=name)
+    elif position.is_last:
         script.say("routine.announce_last", name=name)
     else:
         script.say("routine.announce", name=name, number=speech.number_words(position.number),
                    total=speech.number_words(position.total))
     script.say("stretches.{}.helps".format(stretch.id))
-    for extra in ("optional_note", "caution"):
-        key = "stretches.{}.{}".format(stretch.id, extra)
-        if key in content:
-            script.say(key)
+    caution = "stretches.{}.caution".format(stretch.id)
+    if caution in content:
+        script.say(caution)
     for key in _steps(content, stretch.id):
         script.slowly(key)
         script.pause(script.pace.step_gap)

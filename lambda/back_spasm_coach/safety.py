@@ -1,76 +1,70 @@
-"""Red flags: symptoms that need a professional now, whatever else is going on.
+"""Red flags: symptoms that need a professional, and how soon, whatever else is going on.
 
-Pure logic over the request envelope; the interceptor in ``interceptors.py``
-runs it on every request and the handler in ``handlers/safety.py`` speaks.
+How soon each symptom needs care is the tier table, ``red_flag_tiers.json``,
+with the evidence for each row; it is read on first use (most requests name
+no symptom). Which symptom a request mentions is read by ``understanding.py``
+(resolved slot values, and free words through ``triage.py``); the handler in
+``handlers/safety.py`` speaks.
 """
 from __future__ import annotations
 
+import json
+import os
 from dataclasses import dataclass
+from functools import lru_cache
 
-from .slots import resolved_ids
-
-EMERGENCY = "emergency"
-URGENT = "urgent"
+EMERGENCY = "emergency"   # call the emergency number now
+URGENT = "urgent"         # care the same day
+SOON = "soon"             # see a doctor within a few days; the conversation carries on
+#: Most serious first.
+TIER_ORDER = (EMERGENCY, URGENT, SOON)
 #: A worrying symptom we could not place: the person hears every warning sign.
 UNPLACED = "unplaced"
 
-#: Slot-value ids of the RED_FLAG_SYMPTOM type, and how soon each needs care
-#: (tiers from NHS, Mayo Clinic and the cauda equina cards; see care-evidence.md).
-TIERS = {
-    "saddle_numbness": EMERGENCY,
-    "bladder_bowel": EMERGENCY,
-    "both_legs": EMERGENCY,
-    "sexual_dysfunction": EMERGENCY,
-    "chest_pain": EMERGENCY,
-    "fall_injury": EMERGENCY,
-    "fever": URGENT,
-    "weight_loss": URGENT,
-    "night_pain": URGENT,
-    "lump_swelling": URGENT,
-    "one_leg": URGENT,
-    "worsening": URGENT,
-}
+TABLE_FILE = os.path.join(os.path.dirname(os.path.abspath(__file__)), "red_flag_tiers.json")
 
 RED_FLAG_INTENT = "RedFlagIntent"
 SYMPTOM_SLOT_TYPE = "RED_FLAG_SYMPTOM"
 
 
+@lru_cache(maxsize=None)
+def table() -> dict:
+    """symptom id -> its row of the tier table ({"tier": ..., "sources": [...]})."""
+    with open(TABLE_FILE, encoding="utf-8") as f:
+        rows = json.load(f)["symptoms"]
+    for symptom, row in rows.items():
+        if row.get("tier") not in TIER_ORDER or not row.get("sources"):
+            raise ValueError("tier table row {!r} needs a known tier and a source".format(symptom))
+    return rows
+
+
+def tiers() -> dict:
+    """symptom id -> tier."""
+    return {symptom: row["tier"] for symptom, row in table().items()}
+
+
+def tier_of(symptom) -> str | None:
+    """How soon a symptom needs care (EMERGENCY, URGENT or SOON), or None for an unknown id."""
+    row = table().get(symptom) if isinstance(symptom, str) else None
+    return row["tier"] if row else None
+
+
+def most_serious(symptoms) -> str | None:
+    """The symptom of the highest tier among ids (unknown ids ignored); the first on a tie."""
+    known = [s for s in symptoms if tier_of(s)]
+    if not known:
+        return None
+    return min(known, key=lambda s: TIER_ORDER.index(tier_of(s)))
+
+
+def __getattr__(name):
+    # ``safety.TIERS`` (symptom id -> tier), read from the table on first use.
+    if name == "TIERS":
+        return tiers()
+    raise AttributeError(name)
+
+
 @dataclass(frozen=True)
 class RedFlag:
-    symptom: str  # an id of TIERS, or "unplaced" when none was understood
+    symptom: str  # an id of the tier table, or "unplaced" when none was understood
     tier: str
-
-
-def _most_serious(ids: list) -> str | None:
-    known = [i for i in ids if i in TIERS]
-    for symptom in known:
-        if TIERS[symptom] == EMERGENCY:
-            return symptom
-    return known[0] if known else None
-
-
-def most_serious(symptoms) -> RedFlag | None:
-    """The most serious of some symptom ids (emergency first), as a RedFlag; None for none."""
-    symptom = _most_serious(list(symptoms))
-    return RedFlag(symptom, TIERS[symptom]) if symptom else None
-
-
-def find_red_flag(request) -> RedFlag | None:
-    """The red flag an IntentRequest mentions, if any.
-
-    Any slot of any intent whose value resolves to a red-flag symptom counts,
-    so a symptom is never missed because it arrived inside another intent.
-    """
-    intent = getattr(request, "intent", None)
-    if intent is None:
-        return None
-    ids = []
-    for slot in (intent.slots or {}).values():
-        ids.extend(resolved_ids(slot))
-    symptom = _most_serious(ids)
-    if symptom:
-        return RedFlag(symptom, TIERS[symptom])
-    if intent.name == RED_FLAG_INTENT:
-        # Something worrying we could not place: list every sign, emergency first.
-        return RedFlag(UNPLACED, UNPLACED)
-    return None

@@ -5,7 +5,7 @@ import logging
 
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
-from . import alexa_api, interceptors, persistence
+from . import alexa_api, interceptors, persistence, state
 from .handlers import exception_handlers, request_handlers
 from .robust import RobustSkillBuilder
 
@@ -15,17 +15,21 @@ def build_skill_builder(api_client=None, persistence_adapter=None) -> CustomSkil
 
     Tests pass their own API client and persistence adapter; by default the
     adapter is chosen from the environment (see ``persistence.default_adapter``).
+    Whatever the store, it is read through the state schemas (``persistence.checked``).
     """
     if api_client is None:
         api_client = alexa_api.default_api_client()  # time-outs on every Alexa API call
     if persistence_adapter is None:
         persistence_adapter = persistence.default_adapter()
+    persistence_adapter = persistence.checked(persistence_adapter)
     builder = RobustSkillBuilder(api_client=api_client, persistence_adapter=persistence_adapter)
     for handler in request_handlers():
         builder.add_request_handler(handler)
     for handler in exception_handlers():
         builder.add_exception_handler(handler)
     builder.add_global_request_interceptor(interceptors.RequestLogInterceptor())
+    # Before anything reads them: session attributes are input, checked like any other.
+    builder.add_global_request_interceptor(state.SessionStateInterceptor())
     builder.add_global_request_interceptor(interceptors.LocaleContentInterceptor())
     builder.add_global_request_interceptor(interceptors.RedFlagInterceptor())
     builder.add_global_request_interceptor(interceptors.FreeWordsRoutingInterceptor())

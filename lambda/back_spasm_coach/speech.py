@@ -30,11 +30,26 @@ def escape(text: str) -> str:
     return str(text).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
 
+class Markup(str):
+    """An SSML fragment built here, already escaped: ``render`` fills it in as it is."""
+
+
+def spoken_as(written: str, said: str) -> Markup:
+    """A number (or any text) written one way and said another: "000" said "triple zero".
+
+    Alexa reads bare digits as a quantity ("nine hundred and ninety-nine"), so every
+    phone number goes through here. Cards and logs keep the written form.
+    """
+    alias = escape(said).replace('"', "&quot;")
+    return Markup('<sub alias="{}">{}</sub>'.format(alias, escape(written)))
+
+
 def render(template: str, values: dict | None = None) -> str:
     """Turn a content template into an SSML fragment.
 
-    The template and every value are escaped; named pauses become <break>s.
-    A placeholder with no value is a content bug, so it raises KeyError.
+    The template and every value are escaped (a ``Markup`` value is SSML already);
+    named pauses become <break>s. A placeholder with no value is a content bug,
+    so it raises KeyError.
     """
     values = values or {}
     out = []
@@ -46,6 +61,9 @@ def render(template: str, values: dict | None = None) -> str:
             out.append(PAUSES[field])
             continue
         value = values[field]
+        if isinstance(value, Markup) and not (conversion or spec):
+            out.append(value)
+            continue
         if conversion:
             value = _FORMATTER.convert_field(value, conversion)
         out.append(escape(format(value, spec)))

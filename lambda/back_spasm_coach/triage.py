@@ -293,7 +293,8 @@ def unplaced_worry(text: str) -> bool:
 
 def red_flag(text: str):
     """The most serious red flag in the words, as a ``safety.RedFlag``, or None."""
-    return safety.most_serious(signs_in(text))
+    symptom = safety.most_serious(signs_in(text))
+    return safety.RedFlag(symptom, safety.tier_of(symptom)) if symptom else None
 
 
 # --- topics -------------------------------------------------------------------------

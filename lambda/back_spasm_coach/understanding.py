@@ -98,11 +98,12 @@ def heard_words(intent_name, slots) -> list:
 
 def red_flag(intent_name, slots):
     """The most serious red flag in a request's slots: resolved symptom values and raw words alike."""
-    symptoms = [i for slot in (slots or {}).values() for i in resolved_ids(slot) if i in safety.TIERS]
+    symptoms = [i for slot in (slots or {}).values() for i in resolved_ids(slot) if safety.tier_of(i)]
     heard = heard_words(intent_name, slots)
     for words in heard:
         symptoms.extend(triage.signs_in(words))
-    flag = safety.most_serious(symptoms)
+    symptom = safety.most_serious(symptoms)
+    flag = safety.RedFlag(symptom, safety.tier_of(symptom)) if symptom else None
     if flag is None and (intent_name == safety.RED_FLAG_INTENT or any(map(triage.unplaced_worry, heard))):
         # Something worrying we could not place: every warning sign, emergency first.
         return safety.RedFlag(safety.UNPLACED, safety.UNPLACED)

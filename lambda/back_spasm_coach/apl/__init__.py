@@ -1,9 +1,11 @@
 """The stretch view on Echo Show (APL), sent only to devices with a screen.
 
-The document is ``stretch.json`` beside this file, read on first use; the
-words it shows come from content like everything else. The countdown runs on
-the device (``handleTick``), from the estimated start of each hold that the
-routine's renderer worked out while building the speech.
+The document is ``stretch.json`` beside this file, read once and sent as it is
+(``prebuilt.Prebuilt``: the serializer does not walk it again); all that changes
+from stretch to stretch is the data source, built once for each rendering of a
+stretch. The words it shows come from content like everything else. The
+countdown runs on the device (``handleTick``), from the estimated start of each
+hold that the routine's renderer worked out while building the speech.
 """
 from __future__ import annotations
 
@@ -11,6 +13,8 @@ import json
 import logging
 import os
 from functools import lru_cache
+
+from ..prebuilt import Prebuilt
 
 log = logging.getLogger(__name__)
 
@@ -29,13 +33,28 @@ def has_screen(handler_input) -> bool:
 
 
 @lru_cache(maxsize=None)
-def document() -> dict:
+def document() -> Prebuilt:
     with open(DOCUMENT_FILE, encoding="utf-8") as f:
-        return json.load(f)
+        return Prebuilt(json.load(f))
 
 
-def datasource(content, position, rendered) -> dict:
-    """What the document binds, as ``payload.stretch.*``."""
+#: Data sources kept per rendering of a stretch (routine.render_stretch keeps a few of each).
+_DATASOURCES_MAX = 512
+_datasources: dict = {}
+
+
+def datasource(content, position, rendered) -> Prebuilt:
+    """What the document binds, as ``payload.stretch.*``; built once for each rendering."""
+    key = (content, position.routine, position.index, rendered.ssml)  # (the str's hash is cached)
+    kept = _datasources.get(key)
+    if kept is None:
+        if len(_datasources) >= _DATASOURCES_MAX:
+            _datasources.clear()
+        kept = _datasources[key] = Prebuilt(_build_datasource(content, position, rendered))
+    return kept
+
+
+def _build_datasource(content, position, rendered) -> dict:
     from .. import routine
 
     stretch = position.stretch

@@ -4,7 +4,13 @@ Layout:
   en/<topic>.json        the English text, one file per topic; a key ``x`` in
                          ``rest.json`` is addressed as ``rest.x``
   locales/<locale>.json  ``vars`` (emergency number, drug names, ...) filled
-                         into every line, and ``overrides`` replacing whole keys
+                         into every line, and ``overrides`` replacing whole keys;
+                         ``numbers`` are phone numbers only that locale's vars
+                         and overrides name
+
+A phone number is written ``{"written": "000", "said": "triple zero"}`` and
+spoken as people say it (never read as a quantity); a var may name a number,
+as in ``"call NHS {nhs_111} or your GP"``.
 
 A value is a string, or a list of strings of which one is picked at random
 (lines people hear often have several phrasings). ``{name}`` fills in a locale
@@ -68,7 +74,26 @@ def load(locale: str) -> "Content":
         if key not in lines:
             raise KeyError("{} overrides unknown key {!r}".format(locale, key))
         lines[key] = value
-    return Content(locale, lines, local.get("vars", {}))
+    return Content(locale, lines, locale_vars(local))
+
+
+def _spoken(value):
+    """A var as it is filled in: a phone number becomes SSML that says it as people do."""
+    if isinstance(value, dict):
+        return speech.spoken_as(value["written"], value["said"])
+    return value
+
+
+def locale_vars(local: dict) -> dict:
+    """A locale file's vars, ready to fill in: numbers spoken as people say them, and vars
+    that name a number (``"call NHS {nhs_111} or your GP"``) rendered with it."""
+    numbers = {name: _spoken(value) for name, value in local.get("numbers", {}).items()}
+    plain = {name: _spoken(value) for name, value in local.get("vars", {}).items()}
+    scope = {**numbers, **plain}
+    rendered = {name: speech.Markup(speech.render(value, scope))
+                if isinstance(value, str) and "{" in value else value
+                for name, value in plain.items()}
+    return {**numbers, **rendered}
 
 
 class Content:
@@ -103,6 +128,23 @@ class Content:
         if rendered is None:
             rendered = self._rendered[key] = self.all_lines(key)
         return rendered[0] if len(rendered) == 1 else (rng or random).choice(rendered)
+
+    def choose(self, key: str, rng: random.Random | None = None) -> int:
+        """Which phrasing of a line to say (an index for ``line_at``)."""
+        count = len(self.lines[key]) if isinstance(self.lines[key], list) else 1
+        return 0 if count == 1 else (rng or random).randrange(count)
+
+    def line_at(self, key: str, index: int, **values) -> str:
+        """Phrasing ``index`` of a line, as an SSML fragment (IndexError when there is none)."""
+        count = len(self.lines[key]) if isinstance(self.lines[key], list) else 1
+        if not 0 <= index < count:
+            raise IndexError("{} has no phrasing {}".format(key, index))
+        if values:
+            return speech.render(self.variants(key)[index], {**self.vars, **values})
+        rendered = self._rendered.get(key)
+        if rendered is None:
+            rendered = self._rendered[key] = self.all_lines(key)
+        return rendered[index]
 
     def all_lines(self, key: str, **values) -> list:
         """Every phrasing of a line, rendered (for tests and tools)."""

@@ -30,6 +30,7 @@ def request_handlers() -> list:
         strategies.LaunchHandler(),
         strategies.OverviewHandler(),
         strategies.StrategyHandler(),
+        strategies.MoreHandler(),
         understanding.FreeWordsHandler(),
         builtins.HelpHandler(),
         builtins.StopHandler(),

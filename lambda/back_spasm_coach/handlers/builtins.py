@@ -6,18 +6,26 @@ import logging
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name, is_request_type
 
-from .. import speech
-from ..conversation import LAST_REPROMPT, LAST_SPEECH, OFFER, OFFER_ACTIONS, Turn, session_of
+from ..conversation import DECLINE_ACTIONS, LAST_SAID, OFFER, OFFER_ACTIONS, Turn, session_of
 
 log = logging.getLogger(__name__)
 
 
+def _asked_before(handler_input) -> bool:
+    """True once this session has said something: every open session ends on a question."""
+    session = handler_input.request_envelope.session
+    return session is not None and session.new is False
+
+
 class HelpHandler(AbstractRequestHandler):
+    """What to ask, and what to do in an emergency: the emergency number, not "tell me"."""
+
     def can_handle(self, handler_input):
         return is_intent_name("AMAZON.HelpIntent")(handler_input)
 
     def handle(self, handler_input):
-        return Turn(handler_input).ask("conversation.help", "conversation.menu_reprompt")
+        return Turn(handler_input).say("conversation.help").say("red_flags.if_emergency") \
+            .ask("conversation.help_question", "conversation.menu_reprompt")
 
 
 class StopHandler(AbstractRequestHandler):
@@ -38,51 +46,67 @@ class NavigateHomeHandler(AbstractRequestHandler):
         return is_intent_name("AMAZON.NavigateHomeIntent")(handler_input)
 
     def handle(self, handler_input):
-        return Turn(handler_input).ask("conversation.welcome_back", "conversation.menu_reprompt")
+        return Turn(handler_input).ask("conversation.menu", "conversation.menu_reprompt")
 
 
 class RepeatHandler(AbstractRequestHandler):
+    """Say the last reply again: the same lines, rendered afresh from content."""
+
     def can_handle(self, handler_input):
         return is_intent_name("AMAZON.RepeatIntent")(handler_input)
 
     def handle(self, handler_input):
-        session = session_of(handler_input)
-        last, reprompt = session.get(LAST_SPEECH), session.get(LAST_REPROMPT)
-        # Session attributes come back from outside: replay only SSML Alexa will accept.
-        if not speech.is_speakable(last) or not speech.is_speakable(reprompt):
-            if last is not None or reprompt is not None:
-                log.warning("unspeakable speech stored for repeat: %.80r / %.80r", last, reprompt)
-            return Turn(handler_input).ask("conversation.nothing_to_repeat",
-                                           "conversation.menu_reprompt")
-        return handler_input.response_builder.speak(last).ask(reprompt).response
+        said = session_of(handler_input).get(LAST_SAID)  # already read through state.SESSION
+        if said is not None:
+            try:
+                return Turn(handler_input).again(said)
+            except (KeyError, IndexError, ValueError) as error:
+                log.warning("could not say the last reply again: %s", error)
+        return Turn(handler_input).say("conversation.nothing_to_repeat") \
+            .ask("conversation.menu", "conversation.menu_reprompt")
+
+
+def _offer_answered(handler_input, actions: dict):
+    """(the last offer's name, what to do about it or None), the offer forgotten once answered."""
+    offer = session_of(handler_input).get(OFFER)
+    action = actions.get(offer) if isinstance(offer, str) else None
+    if offer is not None and offer not in OFFER_ACTIONS:
+        log.warning("answer to an unknown offer: %r", offer)
+        offer = None
+    session_of(handler_input).pop(OFFER, None)
+    return offer, action
 
 
 class YesHandler(AbstractRequestHandler):
-    """Yes answers the last offer, whatever it was."""
+    """Yes answers the last offer; to an open question ("What would you like?") it names the choices."""
 
     def can_handle(self, handler_input):
         return is_intent_name("AMAZON.YesIntent")(handler_input)
 
     def handle(self, handler_input):
-        offer = session_of(handler_input).get(OFFER)
-        action = OFFER_ACTIONS.get(offer) if isinstance(offer, str) else None
-        if action is None:
-            if offer is not None:
-                log.warning("yes to an offer with no action: %r", offer)
-            return Turn(handler_input).ask("conversation.no_question", "conversation.menu_reprompt")
-        session_of(handler_input).pop(OFFER, None)
-        return action(handler_input)
+        offer, action = _offer_answered(handler_input, OFFER_ACTIONS)
+        if action is not None:
+            return action(handler_input)
+        if _asked_before(handler_input):
+            return Turn(handler_input).ask("conversation.yes_to_menu", "conversation.menu_reprompt")
+        return Turn(handler_input).say("conversation.no_question") \
+            .ask("conversation.menu", "conversation.menu_reprompt")
 
 
 class NoHandler(AbstractRequestHandler):
-    """No declines the last offer and says goodbye; with no offer it re-offers the menu."""
+    """No declines the last offer (goodbye, unless the offer has its own answer to no).
+    To an open question ("What would you like?") it means "nothing, thanks": goodbye too."""
 
     def can_handle(self, handler_input):
         return is_intent_name("AMAZON.NoIntent")(handler_input)
 
     def handle(self, handler_input):
-        if session_of(handler_input).get(OFFER) is None:
-            return Turn(handler_input).ask("conversation.no_question", "conversation.menu_reprompt")
+        offer, action = _offer_answered(handler_input, DECLINE_ACTIONS)
+        if action is not None:
+            return action(handler_input)
+        if offer is None and not _asked_before(handler_input):
+            return Turn(handler_input).say("conversation.no_question") \
+                .ask("conversation.menu", "conversation.menu_reprompt")
         return Turn(handler_input).say("conversation.goodbye").end()
 
 
@@ -93,10 +117,12 @@ class FallbackHandler(AbstractRequestHandler):
         return is_request_type("IntentRequest")(handler_input)
 
     def handle(self, handler_input):
-        name = handler_input.request_envelope.request.intent.name
+        name = getattr(handler_input.request_envelope.request.intent, "name", None)
         if name != "AMAZON.FallbackIntent":
             log.warning("no handler for intent %r", name)
-        return Turn(handler_input).ask("conversation.fallback", "conversation.menu_reprompt")
+        # Alexa sends no words with a fallback: whatever was said, the emergency line is there.
+        return Turn(handler_input).say("conversation.fallback").say("red_flags.if_emergency") \
+            .ask("conversation.menu", "conversation.menu_reprompt")
 
 
 class SessionEndedHandler(AbstractRequestHandler):

@@ -23,7 +23,9 @@ class CatchAllExceptionHandler(AbstractExceptionHandler):
         if getattr(request, "object_type", None) in _SILENT:
             return handler_input.response_builder.response
         try:
-            return Turn(handler_input).ask("conversation.error", "conversation.menu_reprompt")
+            # A failure may have cut off a red-flag answer: the emergency line is always there.
+            return Turn(handler_input).say("conversation.error").say("red_flags.if_emergency") \
+                .ask("conversation.menu", "conversation.menu_reprompt")
         except Exception:  # the content itself failed: still answer
             log.exception("error answer failed")
             builder = handler_input.response_builder

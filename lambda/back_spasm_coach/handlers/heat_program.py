@@ -3,8 +3,11 @@
 Thin: the plan and the Timers API calls live in ``heat_program`` (the flow);
 these handlers read the request, keep the person's choices, and choose words.
 Amazon's timer rules need two agreements: the person's "yes" to this program
-(the ``heat_program_start`` offer) and the timers permission, asked by voice
-with a ``Connections.SendRequest`` AskFor directive when the API says 401.
+and the timers permission, asked by voice with a ``Connections.SendRequest``
+AskFor directive when the API says 401. One yes is enough: an offer that names
+the timer ("Shall I set a heat timer for fifteen minutes?", the ``heat_timer``
+offer) is that agreement; a program asked for in words ("alternate heat and
+cold") is said once, plan and safety, and asked once (``heat_program_start``).
 """
 from __future__ import annotations
 
@@ -16,7 +19,7 @@ from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from .. import speech
-from ..conversation import Turn, content_of, offer_action, session_of
+from ..conversation import Turn, content_of, offer_action, offer_words, session_of
 from ..lazy import lazy_module
 from ..slots import value_and_id
 
@@ -46,6 +49,11 @@ def _save(handler_input) -> None:
 
 
 def _timers(handler_input):
+    """The Timers API client; ProgramError("unavailable") when the request names no Alexa API
+    (a request without ``context.System``, answered as one from a device without API access)."""
+    system = handler_input.request_envelope.context.system
+    if not getattr(system, "api_endpoint", None):
+        raise flow.ProgramError("unavailable", detail="the request names no Alexa API endpoint")
     return handler_input.service_client_factory.get_timer_management_service()
 
 
@@ -66,7 +74,7 @@ def propose(handler_input, plan: flow.Plan):
     for note in plan.notes:
         turn.say(note.key, **note.values)
     turn.say(flow.plan_key(plan), **flow.plan_values(plan))
-    turn.say("heat_cold.safety")
+    turn.say("heat_cold.safety." + plan.kind)
     return turn.offer(START_OFFER)
 
 
@@ -94,7 +102,9 @@ def start_program(handler_input, plan: flow.Plan, may_ask_permission: bool = Tru
     turn = Turn(handler_input)
     for note in notes:
         turn.say(note.key, **note.values)
-    return turn.say("heat_program.started." + program["phases"][0]["kind"]).end()
+    phases = program["phases"]
+    once = "_once" if len(phases) == 1 else ""  # one session: "I'll tell you when to take it off"
+    return turn.say("heat_program.started." + phases[0]["kind"] + once).end()
 
 
 def ask_permission(handler_input, plan: flow.Plan):
@@ -128,10 +138,22 @@ def failure(handler_input, error: flow.ProgramError, starting: bool = False):
     return turn.end()
 
 
+@offer_words("heat_timer")
+def _name_the_heat_timer(handler_input) -> dict:
+    """The offer names the timer it will set, its length included, so one yes agrees to it."""
+    plan = flow.make_plan("heat", remembered=_remembered_lengths(handler_input))
+    session_of(handler_input)[flow.PENDING] = plan.to_dict()
+    return {"length": speech.spoken_duration(plan.seconds)}
+
+
 @offer_action("heat_timer")
 def _offer_heat_timer(handler_input):
-    """Yes to the core's "Would you like me to start a heat timer?": the plan, then agreement."""
-    return propose(handler_input, flow.make_plan("heat", remembered=_remembered_lengths(handler_input)))
+    """Yes to "Shall I set a heat timer for fifteen minutes?": that yes is the agreement."""
+    plan = flow.Plan.from_dict(session_of(handler_input).get(flow.PENDING))
+    if plan is None or plan.kind != "heat" or plan.rounds != 1:
+        # The offer's plan was lost: say the plan, and ask once.
+        return propose(handler_input, flow.make_plan("heat", remembered=_remembered_lengths(handler_input)))
+    return start_program(handler_input, plan)
 
 
 @offer_action(START_OFFER)

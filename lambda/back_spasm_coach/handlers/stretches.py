@@ -15,7 +15,7 @@ from ask_sdk_core.utils import get_slot, is_intent_name
 
 from .. import apl, speech
 from . import heat_program
-from ..conversation import Turn, offer_action, session_of
+from ..conversation import OFFER, Turn, decline_action, offer_action, session_of
 from ..slots import resolved_ids
 from ..lazy import lazy_module
 
@@ -27,6 +27,8 @@ log = logging.getLogger(__name__)
 ROUTINE = "stretch_routine"
 #: Session attribute: "slower" said before any routine started.
 PACE = "stretch_pace"
+#: Session attribute: where the strengthening set starts once the person says the spasm has settled.
+STRENGTHEN_FROM = "strengthen_from"
 SLOT = "stretch"
 
 
@@ -77,14 +79,17 @@ def _pace(handler_input) -> str:
 # --- what is said ----------------------------------------------------------------------
 
 def read(handler_input, position: routine.Position, lead_in=()):
-    """One stretch in one response, then "say next when you're ready"."""
+    """One stretch in one response, then "say next when you're ready" (a routine of one
+    stretch, asked for by name, is finished there and then: nothing to say "next" to)."""
     turn = Turn(handler_input)
     rendered = routine.render_stretch(turn.content, position, lead_in=list(lead_in))
-    remember(handler_input, position)
+    remember(handler_input, None if position.total == 1 else position)
     if apl.has_screen(handler_input):
         handler_input.response_builder.add_directive(
             apl.stretch_directive(turn.content, position, rendered))
     turn.say_ssml(rendered.ssml)
+    if position.total == 1:
+        return turn.say("routine.finished." + position.routine).offer("more")
     if position.is_last:
         return turn.ask("routine.say_next_last", "routine.next_reprompt")
     return turn.ask("routine.say_next", "routine.next_reprompt")
@@ -99,7 +104,7 @@ def start(handler_input, name: str | None = None, lead_in=()):
         duration = speech.spoken_duration(routine.routine_seconds(turn_content, name, position.pace))
         intro = turn_content.line("routine.start.gentle", duration=duration)
     else:
-        intro = turn_content.line("routine.start." + name)
+        intro = turn_content.line("routine.start.settled")
     return read(handler_input, position, list(lead_in) + [intro])
 
 
@@ -123,6 +128,28 @@ def advance(handler_input, position: routine.Position, lead_in=()):
 @offer_action("stretch")
 def _yes_to_a_stretch(handler_input):
     return start(handler_input)
+
+
+def ask_if_settled(handler_input, index: int = 0):
+    """The strengthening set is for once the spasm has settled: ask before starting it."""
+    session_of(handler_input)[STRENGTHEN_FROM] = index
+    return Turn(handler_input).say("routine.start.strengthening").offer("strengthening")
+
+
+@offer_action("strengthening")
+def _settled(handler_input):
+    index = session_of(handler_input).pop(STRENGTHEN_FROM, 0)
+    members = routine.routines()[routine.STRENGTHENING]
+    if not isinstance(index, int) or not 0 < index < len(members):
+        return start(handler_input, routine.STRENGTHENING)
+    lead = [Turn(handler_input).content.line("routine.start.one")]
+    return read(handler_input, routine.Position(routine.STRENGTHENING, index, _pace(handler_input)), lead)
+
+
+@decline_action("strengthening")
+def _not_settled(handler_input):
+    session_of(handler_input).pop(STRENGTHEN_FROM, None)
+    return Turn(handler_input).say("routine.start.not_settled").offer("stretch")
 
 
 def _named_stretch(handler_input):
@@ -156,21 +183,20 @@ class StartStretchesHandler(AbstractRequestHandler):
             return start(handler_input, routine.GENTLE, lead)
         name = routine.routine_of(stretch_id)
         index = [s.id for s in routine.routines()[name]].index(stretch_id)
-        content = Turn(handler_input).content
-        lead = [content.line("routine.start.one")]
         if name == routine.STRENGTHENING:
-            lead.append(content.line("routine.start.strengthening"))
+            return ask_if_settled(handler_input, index)
+        lead = [Turn(handler_input).content.line("routine.start.one")]
         return read(handler_input, routine.Position(name, index, _pace(handler_input)), lead)
 
 
 class StrengthenHandler(AbstractRequestHandler):
-    """"How can I strengthen my back": the strengthening set, for once the spasm has settled."""
+    """"How can I strengthen my back": the strengthening set, once the person says the spasm has settled."""
 
     def can_handle(self, handler_input):
         return is_intent_name("StrengthenIntent")(handler_input)
 
     def handle(self, handler_input):
-        return start(handler_input, routine.STRENGTHENING)
+        return ask_if_settled(handler_input)
 
 
 class NextStretchHandler(AbstractRequestHandler):
@@ -277,14 +303,17 @@ class StopStretchesHandler(AbstractRequestHandler):
             and current(handler_input) is not None
 
     def handle(self, handler_input):
-        return Turn(handler_input).say("routine.stopped").say("conversation.goodbye").end()
+        return Turn(handler_input).say("routine.stopped").end()
 
 
 
 class PauseRoutineHandler(AbstractRequestHandler):
-    """"Pause" mid-routine with no heat program running: the routine already waits for "next"."""
+    """"Pause" mid-routine with no heat program running, or "no" to "say next when you're
+    ready": the routine already waits for "next"."""
 
     def can_handle(self, handler_input):
+        if is_intent_name("AMAZON.NoIntent")(handler_input):
+            return session_of(handler_input).get(OFFER) is None and current(handler_input) is not None
         return (is_intent_name("AMAZON.PauseIntent")(handler_input)
                 and current(handler_input) is not None
                 and heat_program.running_program(handler_input) is None)
