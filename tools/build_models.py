@@ -118,7 +118,7 @@ def build(locale: str, sources=None) -> dict:
                 samples.extend(s for s in expand(pattern, phrases) if s not in samples)
             declared = {slot["name"] for slot in spec.get("slots", [])}
             for sample in samples:
-                if not _ALLOWED.match(sample):
+                if not _ALLOWED.match(sample) or re.search(r"(^| )'|'( |$)", sample):
                     raise ValueError("{}: bad characters in {!r}".format(intent, sample))
                 if sample in owner and owner[sample] != intent:
                     raise ValueError("{!r} is in both {} and {}".format(
@@ -135,11 +135,15 @@ def build(locale: str, sources=None) -> dict:
         for type_name, values in source.get("types", {}).items():
             if type_name in types:
                 raise ValueError("{} defines the type {} again".format(name, type_name))
-            entries = []
+            entries, value_of = [], {}
             for value_id, patterns in values.items():
                 words = []
                 for pattern in patterns:
                     words.extend(w for w in expand(pattern, phrases) if w not in words)
+                for word in words:
+                    if value_of.setdefault(word, value_id) != value_id:
+                        raise ValueError("{}: {!r} is a synonym of both {} and {}".format(
+                            type_name, word, value_of[word], value_id))
                 entries.append({"id": value_id, "name": {"value": words[0], "synonyms": words[1:]}})
             types[type_name] = {"name": type_name, "values": entries}
     if invocation is None:
@@ -158,6 +162,21 @@ def build(locale: str, sources=None) -> dict:
 
 def _spoken(type_spec: dict) -> set:
     return {w for v in type_spec["values"] for w in [v["name"]["value"]] + v["name"]["synonyms"]}
+
+
+_NUMBERISH = re.compile(r"\b(?:\d+|one|two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|fifteen|twenty|thirty|"
+                        r"half|quarter|minutes?|hours?|seconds?|o'clock|am|pm|noon|midnight)\b")
+_MEASURES = ("AMAZON.DURATION", "AMAZON.NUMBER", "AMAZON.TIME", "AMAZON.DATE")
+
+
+def _may_share(type_a: str, type_b: str, spoken: dict) -> bool:
+    """Could the same words fill a slot of ``type_a`` and one of ``type_b``?"""
+    if type_a in spoken and type_b in spoken:
+        return bool(spoken[type_a] & spoken[type_b])
+    custom = spoken.get(type_a) or spoken.get(type_b)
+    if custom is not None and (type_a in _MEASURES or type_b in _MEASURES):
+        return any(_NUMBERISH.search(words) for words in custom)  # a time or number said in words
+    return True
 
 
 def _refuse_ambiguity(intents: dict, types: dict) -> None:
@@ -187,8 +206,7 @@ def _refuse_ambiguity(intents: dict, types: dict) -> None:
                     continue
                 if "AMAZON.SearchQuery" in types_a + types_b:
                     continue
-                if all(a not in spoken or b not in spoken or spoken[a] & spoken[b]
-                       for a, b in zip(types_a, types_b)):
+                if all(_may_share(a, b, spoken) for a, b in zip(types_a, types_b)):
                     shared = [sorted(spoken[a] & spoken[b])[:5] for a, b in zip(types_a, types_b)
                               if a in spoken and b in spoken]
                     raise ValueError("{!r} ({}) and {!r} ({}) can be the same words: {}".format(

@@ -235,6 +235,7 @@ class _Sample:
     text: str
     regex: re.Pattern
     slots: list  # [(slot name, slot type)] in order
+    pieces: list = field(default_factory=list)  # lower-case literal words, and (slot name, slot type)
 
     @property
     def first_word(self) -> str:
@@ -286,7 +287,9 @@ class Model:
             regex += re.escape(rest[:start].strip()) + "(.*)"
             rest = rest[end + 1:].strip()
         regex += re.escape(rest)
-        return _Sample(intent, text, re.compile("^" + regex + "$", re.IGNORECASE), slots)
+        pieces = [(p[1:-1], slot_types.get(p[1:-1], SEARCH_QUERY)) if p.startswith("{") else p.lower()
+                  for p in re.findall(r"\{[^}]+\}|[^\s{}]+", text)]
+        return _Sample(intent, text, re.compile("^" + regex + "$", re.IGNORECASE), slots, pieces)
 
     # -- slots --
 
@@ -320,6 +323,8 @@ class Model:
     # -- matching --
 
     def _try(self, sample: _Sample, text: str, strict: bool, open_slots: bool) -> _Match | None:
+        if not strict:  # (the regex is a quick superset: words in place, any slot any length)
+            return self._try_words(sample, text.split(), open_slots) if sample.regex.match(text) else None
         match = sample.regex.match(text)
         if match is None:
             return None
@@ -336,6 +341,37 @@ class Model:
             # Scored as virtual-core does: a typed value counts trimmed, free words as taken.
             slot_chars += len(words.strip()) if is_typed else len(words)
         return _Match(sample, slots, len(match.group(0)) - slot_chars, typed)
+
+    def _try_words(self, sample: _Sample, words: list, open_slots: bool) -> _Match | None:
+        """As Alexa matches a sample: literal words in place, each slot taking the words its type
+        accepts, however many (two slots side by side are split wherever both accept their part)."""
+        def match(piece: int, word: int):
+            if piece == len(sample.pieces):
+                return [] if word == len(words) else None
+            current = sample.pieces[piece]
+            if isinstance(current, str):
+                if word < len(words) and words[word] == current:
+                    return match(piece + 1, word + 1)
+                return None
+            slot_name, slot_type = current
+            for end in range(len(words), word, -1):  # the longest phrase first, as a greedy (.*)
+                taken = self._slot(slot_name, slot_type, " ".join(words[word:end]), False, open_slots)
+                if taken is None:
+                    continue
+                rest = match(piece + 1, end)
+                if rest is not None:
+                    return [(slot_name, taken, " ".join(words[word:end]))] + rest
+            return None
+
+        found = match(0, 0)
+        if found is None:
+            return None
+        slots, typed, slot_chars = self._empty_slots(sample.intent), 0, 0
+        for slot_name, (slot, is_typed), phrase in found:
+            slots[slot_name] = slot
+            typed += is_typed
+            slot_chars += len(phrase) + (0 if is_typed else 1)  # free words count their space, as in virtual-core
+        return _Match(sample, slots, len(" ".join(words)) - slot_chars, typed)
 
     def _best(self, text: str, strict: bool, open_slots: bool) -> _Match | None:
         best = None
@@ -368,6 +404,15 @@ class Model:
         if FALLBACK in self.intents:
             return Resolution(FALLBACK, {})
         return Resolution(None, {})
+
+
+def is_catch_all(intent: str | None) -> bool:
+    """The fallback, or a free-phrase intent (AMAZON.SearchQuery behind a carrier): a net,
+    not a specific match."""
+    if intent in (None, FALLBACK):
+        return True
+    from back_spasm_coach.understanding import FREE_WORDS
+    return intent in FREE_WORDS
 
 
 def normalise_sample(sample: str) -> str:

@@ -197,8 +197,11 @@ class Speaker:
             return self.launch(utterance=text)
         if heard.kind == "one_shot":
             resolution = self.model.resolve(heard.utterance)
-            if resolution.intent == nlu.FALLBACK and heard.unstripped != heard.utterance:
-                resolution = self.model.resolve(heard.unstripped)
+            if heard.unstripped != heard.utterance and nlu.is_catch_all(resolution.intent):
+                # "ask ... whether I should rest": the words with their connector may match better.
+                with_connector = self.model.resolve(heard.unstripped)
+                if not nlu.is_catch_all(with_connector.intent):
+                    resolution = with_connector
             return self._send_resolution(text, resolution, Session(new=True))
         if not heard.utterance:
             return self._not_sent(text, "")

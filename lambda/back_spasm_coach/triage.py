@@ -322,13 +322,15 @@ TOPICS = {
             r"|one (?:moment|sec\w*)|stop the (?:clock|timers?|countdown) for"),
     ],
     "AMAZON.ResumeIntent": [
-        (5, r"resume|unpause|un pause|(?:start|put|turn|pick) (?:it|the \w+|them) (?:\w+ )?(?:back on|back up|up again|again)"
+        (5, r"^resume$|unpause|un pause|resume (?:the |my )?(?:timers?|program|session|heat|ice|clock|countdown)"
+            r"|(?:start|put|turn|pick) (?:it|the \w+|them) (?:\w+ )?(?:back on|back up|up again|again)"
             r"|(?:continue|carry on with|keep going with) (?:the |my )?(?:timers?|heat|ice|program|session|clock)"),
     ],
     # Finding one's way through a stretch routine.
     "AMAZON.StartOverIntent": [
         (4, r"start (?:over|again|from (?:the )?(?:beginning|start|top|scratch))|from the (?:beginning|top|start)|from scratch"
-            r"|begin again|restart|(?:back|go back) to the (?:first|beginning|start)|first (?:stretch|one) again|all over again"),
+            r"|begin again|^restart$|restart (?:the |my )?(?:routine|stretches|stretching)|(?:back|go back) to the (?:first|beginning|start)"
+            r"|first (?:stretch|one) again|all over again"),
     ],
     "AMAZON.RepeatIntent": [
         (4, r"repeat|say (?:that|it) again|(?:that|it) again please|again please|once more|one more time|(?:didn't|did not) (?:catch|hear|get) (?:that|it|you|what)"
@@ -410,13 +412,14 @@ TOPICS = {
         (4, r"stay in bed|bed rest|keep moving|rest or|or rest|(?:take|have) (?:time|the day|a day|days|a week) off|sick (?:day|note|leave)"
             r"|(?:go|going|get) (?:back )?to work|(?:stay|keep|be) active|lie (?:down|on the (?:couch|sofa|floor|bed)) all|all (?:day|weekend) in bed"
             r"|(?:couch|sofa|bed) all (?:day|weekend)|off work|work (?:today|tomorrow|with)|(?:should|can) i (?:still )?work"),
-        (3, r"\brest\w*|lie down|lay down|lying down|walk\w*|\bwork\b|\bworking\b|\bjob\b|office|time off|day off|school|take it easy"
+        (3, r"\brest(?:ing|ed|s|ful)?\b|lie down|lay down|lying down|walk\w*|\bwork\b|\bworking\b|\bjob\b|office|time off|day off|school|take it easy"
             r"|housework|chores|\bmov\w*|activ\w*|couch|sofa"),
     ],
     "PostureIntent": [
         (4, r"how (?:should|do|can) i (?:sit|sleep|lie|lay|stand|lift|bend|drive|carry|get up|get out of bed|get comfortable)|posture"
             r"|mattress|pillow|ergonom\w*|sleeping position|office chair|lumbar (?:support|cushion|roll)|back (?:support|brace)"
-            r"|(?:best|good|right|comfortable) (?:way|position) to|position (?:to|for) (?:sleep|sit|lie)|get comfortable|comfy"),
+            r"|(?:best|good|right|comfortable|safest) (?:way|position) to (?:sit|sleep|lie|lay|stand|lift|bend|carry|drive|get up|pick)"
+            r"|position (?:to|for) (?:sleep|sit|lie)|get comfortable|comfy"),
         (3, r"\bsit\w*|\bsat\b|seat\w*|chair|desk|stand\w*|sleep\w*|lying|laying|position\w*|lift\w*|bend\w*|carry\w*|driv\w*|\bcar\b"
             r"|slouch\w*|pick (?:\w+ )?up|computer|laptop|hunch\w*|shoes|heels|sneez\w*|cough\w*|get (?:up|out of bed|dressed)|\bbed\b"
             r"|\blie\b|\blay\b|\bsex\b|intercourse"),
@@ -433,13 +436,13 @@ TOPICS = {
     ],
     "AMAZON.StopIntent": [
         (4, r"\b(?:bye|goodbye|good bye|exit|quit)\b|^(?:stop|enough|thanks|thank you|cheers)\b|i'm done|me done|that's all|that's it"
-            r"|shut up|leave me alone|go away|no more|(?:stop|end|finish|cancel)\b(?!(?: \w+){0,4} (?:timers?|program\w*|sessions?|heat|ice|cold|clock|countdown|reminders?))"),
+            r"|shut up|leave me alone|go away|no more|^(?:stop|end|finish|cancel|quit)\b(?!(?: \w+){0,4} (?:timers?|program\w*|sessions?|heat|ice|cold|clock|countdown|reminders?))"),
     ],
     "OverviewIntent": [
         (2, r"spasm\w*|back pain|back ?ache|back hurts?|bad back|sore back|stiff back|back (?:is|has|'s) (?:gone|killing|sore|hurting|locked|seized|stiff|bad)"
             r"|what (?:can|should|do|could) i do|what (?:helps|works|fixes|now)|relie\w*|\bease|easing|get rid|\bfix\w*|cure|tips|advice|remed\w*"
             r"|feel better|lumbago|crook back|done my back|put my back out|threw my back out|thrown my back out|pulled|twinge|twang|locked|seized"
-            r"|knotted|knots|muscle catch|what are my options|self care|\bhelp\b|treat\w*|how (?:do|can) i (?:stop|ease|fix|handle|deal)"),
+            r"|knotted|knots|muscle catch|what are my options|self care|care for|\bhelp\b|treat\w*|how (?:do|can) i (?:stop|ease|fix|handle|deal)"),
     ],
 }
 _TOPIC_PATTERNS = {topic: [(weight, re.compile(r"\b(?:" + p + r")\b")) for weight, p in rules]

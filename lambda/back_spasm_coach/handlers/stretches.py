@@ -277,9 +277,15 @@ class WhichStretchHandler(AbstractRequestHandler):
 
 
 class ContinueStretchesHandler(AbstractRequestHandler):
-    """"Continue my stretches": on from the last stretch read, in this session or another."""
+    """"Continue my stretches": on from the last stretch read, in this session or another.
+
+    Alexa's own "continue", "resume" and "keep going" (AMAZON.ResumeIntent) mean the same
+    when there is a routine to go on with and no heat program to resume."""
 
     def can_handle(self, handler_input):
+        if is_intent_name("AMAZON.ResumeIntent")(handler_input):
+            return (current(handler_input) is not None or saved(handler_input) is not None) \
+                and heat_program.running_program(handler_input) is None
         return is_intent_name("ContinueStretchesIntent")(handler_input)
 
     def handle(self, handler_input):
