@@ -452,3 +452,28 @@ def test_make_serve_binds_loopback_8080_unless_told_otherwise():
     assert argv[-1] == "webservice.app:create_app()"
     argv = gunicorn_argv(environ={"HOST": "0.0.0.0", "PORT": "9000"})
     assert argv[argv.index("--bind") + 1] == "0.0.0.0:9000"
+
+
+def test_make_serve_uses_the_fair_gevent_worker_on_per_worker_sockets():
+    from webservice.__main__ import gunicorn_argv
+
+    argv = gunicorn_argv(environ={})
+    assert argv[argv.index("--worker-class") + 1] == "webservice.worker.FairGeventWorker"
+    assert "--reuse-port" in argv and argv[argv.index("--keep-alive") + 1] == "5"
+    assert gunicorn_argv(["--workers", "4"], environ={})[-3:-1] == ["--workers", "4"]  # ARGS come last and win
+
+
+def test_make_serve_refuses_a_port_another_server_listens_on():
+    """With SO_REUSEPORT two servers could silently share a port; the start-up check stops that."""
+    import socket
+
+    from webservice.__main__ import port_taken
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        assert port_taken("127.0.0.1", listener.getsockname()[1])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    assert not port_taken("127.0.0.1", free)

@@ -120,7 +120,7 @@ def post(port, body, headers, method="POST"):
 
 def test_under_gunicorn_signed_requests_are_answered_and_bad_ones_refused(pki, tmp_path):
     pki.write(str(tmp_path))
-    with Server(str(tmp_path), str(tmp_path / "attributes.sqlite3"), workers=2, threads=4) as server:
+    with Server(str(tmp_path), str(tmp_path / "attributes.sqlite3"), workers=2) as server:
         body, headers = signed_request(envelopes.launch(), pki.signing_key)
         status, data = post(server.port, body, headers)
         assert status == 200 and "Back Spasm Coach" in json.loads(data)["response"]["outputSpeech"]["ssml"]
