@@ -41,7 +41,8 @@ serve: $(STAMP)
 package: $(STAMP)
 	$(PY) -m tools.package $(ARGS)
 
-## make load: 5,000 signed requests at concurrency 16 against gunicorn on loopback (stops by itself)
+## make load: 5,000 signed requests at concurrency 16 against gunicorn on loopback, each worker's share,
+## then hostile clients (nested JSON, broken chunks, idle and slow connections, a stalling chain host); stops by itself
 load: $(STAMP)
 	$(PY) -m tools.loadtest --requests $${REQUESTS:-5000} --concurrency $${CONCURRENCY:-16} --time-limit 180
 
