@@ -21,7 +21,7 @@ test: $(STAMP)
 
 ## make fuzz: the property-based tests with many more examples (FUZZ_EXAMPLES=5000 for longer)
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/test_fuzz.py $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/test_fuzz.py tests/test_fuzz_http.py $(PYTEST_ARGS)
 
 ## make bench: Back Spasm Coach against a bare ASK SDK skill; appends to bench/RESULTS.md (ARGS="--quick --no-write")
 bench: $(STAMP)
