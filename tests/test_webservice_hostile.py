@@ -17,7 +17,7 @@ import pytest
 
 from tools import envelopes, hostile
 from tools.loadtest import Server, run_load, worker_share
-from tools.signing import TestPKI, signed_request
+from tools.signing import CHAIN_URL, TestPKI, sign, signed_request
 
 #: A normal request's usual answer takes milliseconds; these bounds only catch starvation.
 ANSWERED_WITHIN = 5.0
@@ -74,8 +74,7 @@ def test_deeply_nested_json_is_a_400(server, pki, depth, shape, signed):
     body = hostile.deep_json_body(depth, shape)
     headers = {}
     if signed:
-        headers = {"SignatureCertChainUrl": "https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem",
-                   "Signature-256": hostile._sign(body, pki.signing_key)}
+        headers = {"SignatureCertChainUrl": CHAIN_URL, "Signature-256": sign(body, pki.signing_key)}
     status, data = hostile.exchange(server.port, hostile.post_bytes(body, headers))
     assert status == 400, data[:300]
     assert b"Traceback" not in data

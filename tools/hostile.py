@@ -23,10 +23,13 @@ import ssl
 import tempfile
 import threading
 import time
+from datetime import datetime, timedelta, timezone
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
+from cryptography.hazmat.primitives import serialization
+
 from tools import envelopes
-from tools.signing import TestPKI, pem, signed_request
+from tools.signing import CHAIN_URL, TestPKI, pem, sign, signed_request
 
 HOST = "127.0.0.1"
 
@@ -51,13 +54,11 @@ def read_status(sock: socket.socket, deadline: float) -> tuple[int | None, bytes
         # read on briefly for the body (a short plain-text reason), never past the deadline
         sock.settimeout(max(0.01, min(0.5, deadline - time.monotonic())))
         try:
-            while b"\r\n\r\n" not in data or len(data) < 64 * 1024:
+            while len(data) < 64 * 1024 and not _complete(data):
                 chunk = sock.recv(4096)
                 if not chunk:
                     break
                 data += chunk
-                if b"\r\n\r\n" in data and _complete(data):
-                    break
         except OSError:
             pass
         return int(line[1]), data
@@ -65,6 +66,9 @@ def read_status(sock: socket.socket, deadline: float) -> tuple[int | None, bytes
 
 
 def _complete(data: bytes) -> bool:
+    """Whether ``data`` holds a response's whole head and as much body as it declared."""
+    if b"\r\n\r\n" not in data:
+        return False
     head, _, body = data.partition(b"\r\n\r\n")
     for header in head.split(b"\r\n")[1:]:
         name, _, value = header.partition(b":")
@@ -244,8 +248,6 @@ class ChainHost:
         self.server = _QuietServer((HOST, 0), handler)
         key = pki.signing_key  # any key of ours will do for the host
         certificate = pki.intermediate.issue(key.public_key(), dns_names=("localhost",), ip_addresses=(HOST,))
-        from cryptography.hazmat.primitives import serialization
-
         with tempfile.TemporaryDirectory(prefix="bsc-chain-host-") as directory:
             cert_path, key_path = os.path.join(directory, "host.pem"), os.path.join(directory, "host.key")
             with open(cert_path, "wb") as handle:
@@ -285,17 +287,10 @@ def deep_json_statuses(port: int, key, depths=(2_000, 20_000)) -> dict:
     for depth in depths:
         for shape in ("list", "object"):
             body = deep_json_body(depth, shape)
-            signed = {"SignatureCertChainUrl": "https://s3.amazonaws.com/echo.api/echo-api-cert-test.pem",
-                      "Signature-256": _sign(body, key)}
+            signed = {"SignatureCertChainUrl": CHAIN_URL, "Signature-256": sign(body, key)}
             statuses["{} {} unsigned".format(shape, depth)] = exchange(port, post_bytes(body))[0]
             statuses["{} {} signed".format(shape, depth)] = exchange(port, post_bytes(body, signed))[0]
     return statuses
-
-
-def _sign(body: bytes, key) -> str:
-    from tools.signing import sign
-
-    return sign(body, key)
 
 
 #: Chunked bodies that break the framing: sizes that are not hexadecimal, a chunk without its CRLF.
@@ -332,8 +327,6 @@ def held_figures(port: int, key, kind: str, count: int, probes: int = 10, until_
 
 def unsigned_with_url(url: str, *, stale: bool = False, skill_id: str | None = None) -> bytes:
     """An unsigned launch naming ``url`` as its chain, with a fresh (or an hour-old) timestamp."""
-    from datetime import datetime, timedelta, timezone
-
     when = datetime.now(timezone.utc) - (timedelta(hours=1) if stale else timedelta(0))
     envelope = envelopes.launch()
     envelope["request"]["timestamp"] = envelopes.timestamp(when)
