@@ -1,4 +1,5 @@
-"""Over real sockets: the chain fetched from a loopback HTTPS server, and the app under gunicorn."""
+"""Over real sockets: the chain fetched from a loopback HTTPS server, and the app under gunicorn
+(signed requests, bad ones refused, and the Timers API reached from its gevent worker)."""
 from __future__ import annotations
 
 import http.client
