@@ -21,7 +21,7 @@ test: $(STAMP)
 
 ## make fuzz: the property-based tests with many more examples (FUZZ_EXAMPLES=5000 for longer)
 fuzz: $(STAMP)
-	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/test_fuzz.py $(PYTEST_ARGS)
+	HYPOTHESIS_PROFILE=fuzz $(PY) -m pytest -q tests/test_fuzz.py tests/test_fuzz_http.py $(PYTEST_ARGS)
 
 ## make bench: Back Spasm Coach against a bare ASK SDK skill; appends to bench/RESULTS.md (ARGS="--quick --no-write")
 bench: $(STAMP)
@@ -51,7 +51,8 @@ dynamodb-table: $(STAMP)
 package: $(STAMP)
 	$(PY) -m tools.package $(ARGS)
 
-## make load: 5,000 signed requests at concurrency 16 against gunicorn on loopback (stops by itself)
+## make load: 5,000 signed requests at concurrency 16 against gunicorn on loopback, each worker's share,
+## then hostile clients (nested JSON, broken chunks, idle and slow connections, a stalling chain host); stops by itself
 load: $(STAMP)
 	$(PY) -m tools.loadtest --requests $${REQUESTS:-5000} --concurrency $${CONCURRENCY:-16} --time-limit 180
 

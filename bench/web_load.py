@@ -1,8 +1,8 @@
 """The web service under gunicorn on loopback: full verification against verification off.
 
 Two servers run side by side (the same app; one with ASK_SDK_VERIFY_SIGNATURE and
-_TIMESTAMP false), each ``python -m webservice`` with its default workers and
-threads, trusting a throwaway CA (tools.signing). The load alternates between
+_TIMESTAMP false), each ``python -m webservice`` with its default workers (gevent,
+one per core), trusting a throwaway CA (tools.signing). The load alternates between
 them in rounds, so both see the same machine; every request is signed by the
 client before timing starts. Bounded: a fixed count per round and a time limit
 per round, loopback only (tools.loadtest).
@@ -52,7 +52,7 @@ def run(notes: list, seconds: float = 20.0, count: int = 3000, concurrency: int 
     by_mode = {m["mode"]: m for m in modes}
     ratio = by_mode["verified"]["rps"] / by_mode["unverified"]["rps"] if by_mode["unverified"]["rps"] else 0.0
     return {"modes": modes, "ratio": ratio, "description": (
-        "gunicorn (`python -m webservice`, its default workers x threads) on 127.0.0.1; {} client threads; "
+        "gunicorn (`python -m webservice`, its default gevent workers) on 127.0.0.1; {} client threads; "
         "{} rounds of {} signed requests alternating between the two servers (launch, overview, heat, rest, "
         "help, posture); median = median of the rounds' medians, p99 = worst round's p99.".format(
             concurrency, ROUNDS, per_round))}

@@ -18,6 +18,7 @@ from back_spasm_coach.skill import build_skill_builder
 from tools import envelopes
 from tools.signing import CHAIN_URL, Authority, TestPKI, pem, sign, signed_request
 from webservice.app import create_app, env_flag
+from webservice.body import MAX_JSON_DEPTH, nesting_depth
 from webservice.verify import (SignatureVerifier, VerificationException, check_cert_chain_url,
                                default_trust_roots)
 
@@ -253,6 +254,78 @@ def test_a_request_without_a_timestamp_is_rejected(server):
     assert_rejected(server, server.post(envelope))
 
 
+# --- cheap checks before any fetch --------------------------------------------------------------
+
+@pytest.mark.parametrize("case", ["stale", "another skill"])
+def test_a_stale_or_foreign_request_is_refused_before_its_chain_is_fetched(pki, tmp_path, case):
+    """Timestamp and skill id are checked first, so naming a new chain URL costs the server nothing."""
+    server = Server(pki, tmp_path, environ={"SKILL_ID": envelopes.SKILL_ID})
+    envelope = envelopes.launch()
+    if case == "stale":
+        envelope["request"]["timestamp"] = envelopes.timestamp(datetime.now(timezone.utc) - timedelta(hours=1))
+    else:
+        envelope["context"]["System"]["application"]["applicationId"] = "amzn1.ask.skill.someone-else"
+    assert_rejected(server, server.post(envelope, url="https://s3.amazonaws.com/echo.api/new-chain.pem"))
+    assert server.fetched == []
+
+
+def test_a_burst_for_one_new_chain_url_fetches_it_once(pki):
+    import threading
+
+    calls, release = [], threading.Event()
+
+    def slow_fetch(url):
+        calls.append(url)
+        release.wait(5)
+        return pki.chain()
+
+    verifier = SignatureVerifier(pki.roots, fetch=slow_fetch)
+    keys = []
+    threads = [threading.Thread(target=lambda: keys.append(verifier.trusted_key(CHAIN_URL))) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    threading.Event().wait(0.2)
+    release.set()
+    for thread in threads:
+        thread.join(10)
+    assert calls == [NORMALISED_URL] and len(keys) == 8
+
+
+def test_only_a_few_chain_urls_are_fetched_at_once(pki):
+    import threading
+
+    release = threading.Event()
+    verifier = SignatureVerifier(pki.roots, fetch=lambda url: release.wait(5) and pki.chain(), max_fetches=2)
+    busy = [threading.Thread(target=verifier.trusted_key, args=("https://s3.amazonaws.com/echo.api/{}.pem".format(n),),
+                             daemon=True) for n in range(2)]
+    for thread in busy:
+        thread.start()
+    threading.Event().wait(0.2)
+    with pytest.raises(VerificationException, match="too many"):
+        verifier.trusted_key("https://s3.amazonaws.com/echo.api/third.pem")
+    release.set()
+    for thread in busy:
+        thread.join(10)
+    assert verifier.trusted_key("https://s3.amazonaws.com/echo.api/third.pem")  # a slot is free again
+
+
+# --- nesting -------------------------------------------------------------------------------------
+
+@pytest.mark.parametrize("depth", [MAX_JSON_DEPTH + 1, 500, 5_000])
+def test_a_body_nested_deeper_than_any_envelope_is_a_400(server, depth):
+    body = b'{"version": "1.0", "request": {"type": "LaunchRequest"}, "x": ' + b"[" * depth + b"]" * depth + b"}"
+    response = server.client.post("/", data=body, content_type="application/json")
+    assert response.status_code == 400 and b"Traceback" not in response.data
+    assert server.recorder.seen == []
+
+
+def test_real_envelopes_nest_far_below_the_limit():
+    red_flag = {"symptom": envelopes.slot("symptom", "numb groin", "SADDLE_NUMBNESS")}
+    screen = envelopes.Device(screen=True)
+    for envelope in (envelopes.launch(device=screen), envelopes.intent("RedFlagIntent", red_flag, device=screen)):
+        assert nesting_depth(envelope) < MAX_JSON_DEPTH // 4
+
+
 # --- the cache ----------------------------------------------------------------------------------
 
 def test_the_cache_is_bounded_and_least_recently_used_goes_first(pki):
@@ -379,3 +452,28 @@ def test_make_serve_binds_loopback_8080_unless_told_otherwise():
     assert argv[-1] == "webservice.app:create_app()"
     argv = gunicorn_argv(environ={"HOST": "0.0.0.0", "PORT": "9000"})
     assert argv[argv.index("--bind") + 1] == "0.0.0.0:9000"
+
+
+def test_make_serve_uses_the_fair_gevent_worker_on_per_worker_sockets():
+    from webservice.__main__ import gunicorn_argv
+
+    argv = gunicorn_argv(environ={})
+    assert argv[argv.index("--worker-class") + 1] == "webservice.worker.FairGeventWorker"
+    assert "--reuse-port" in argv and argv[argv.index("--keep-alive") + 1] == "5"
+    assert gunicorn_argv(["--workers", "4"], environ={})[-3:-1] == ["--workers", "4"]  # ARGS come last and win
+
+
+def test_make_serve_refuses_a_port_another_server_listens_on():
+    """With SO_REUSEPORT two servers could silently share a port; the start-up check stops that."""
+    import socket
+
+    from webservice.__main__ import port_taken
+
+    with socket.socket() as listener:
+        listener.bind(("127.0.0.1", 0))
+        listener.listen()
+        assert port_taken("127.0.0.1", listener.getsockname()[1])
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        free = probe.getsockname()[1]
+    assert not port_taken("127.0.0.1", free)

@@ -1,4 +1,5 @@
-"""Over real sockets: the chain fetched from a loopback HTTPS server, and the app under gunicorn."""
+"""Over real sockets: the chain fetched from a loopback HTTPS server, and the app under gunicorn
+(signed requests, bad ones refused, and the Timers API reached from its gevent worker)."""
 from __future__ import annotations
 
 import http.client
@@ -120,7 +121,7 @@ def post(port, body, headers, method="POST"):
 
 def test_under_gunicorn_signed_requests_are_answered_and_bad_ones_refused(pki, tmp_path):
     pki.write(str(tmp_path))
-    with Server(str(tmp_path), str(tmp_path / "attributes.sqlite3"), workers=2, threads=4) as server:
+    with Server(str(tmp_path), str(tmp_path / "attributes.sqlite3"), workers=2) as server:
         body, headers = signed_request(envelopes.launch(), pki.signing_key)
         status, data = post(server.port, body, headers)
         assert status == 200 and "Back Spasm Coach" in json.loads(data)["response"]["outputSpeech"]["ssml"]
@@ -133,3 +134,48 @@ def test_under_gunicorn_signed_requests_are_answered_and_bad_ones_refused(pki, t
         assert figures["errors"] == 0 and figures["ok"] == 200, figures
         log = server.log()
     assert "NOT CHECKED" not in log  # verification was on
+
+
+def test_under_gunicorn_the_timers_api_is_reached_and_a_hung_one_holds_up_no_one_else(pki, tmp_path):
+    """The gevent worker interleaves the skill's own outbound HTTPS (requests, with its time-outs)."""
+    from tools.timers_api import Clock, TimersApi
+
+    pki.write(str(tmp_path))
+    with TimersApi(Clock(fast=0)) as api, \
+            Server(str(tmp_path), str(tmp_path / "attributes.sqlite3"), workers=1,
+                   extra_env={"ALEXA_API_CA_BUNDLE": api.ca_file}) as server:
+        device = envelopes.Device(api_endpoint=api.url)
+        session = envelopes.Session()
+
+        def say(name, **extra):
+            body, headers = signed_request(envelopes.intent(name, session=session, device=device), pki.signing_key)
+            status, data = post(server.port, body, headers)
+            assert status == 200, data[:300]
+            session.absorb(json.loads(data))
+            return json.loads(data)["response"]["outputSpeech"]["ssml"]
+
+        say("StartHeatProgramIntent")
+        say("AMAZON.YesIntent")
+        assert len(api.active()) == 1  # one heat timer, created over HTTPS from the worker
+
+        api.inject(hang=True, method="POST")
+        session, hung_for = envelopes.Session(), []
+        say("StartHeatProgramIntent")
+
+        def agree_while_the_api_hangs():
+            began = time.monotonic()
+            say("AMAZON.YesIntent")  # answered with a fault sentence once the skill's own budget runs out
+            hung_for.append(time.monotonic() - began)
+
+        hung = threading.Thread(target=agree_while_the_api_hangs)
+        hung.start()
+        time.sleep(0.5)  # its timer call is hanging now
+        body, headers = signed_request(envelopes.intent("RestIntent"), pki.signing_key)
+        began = time.monotonic()
+        assert post(server.port, body, headers)[0] == 200
+        waited = time.monotonic() - began
+        hung.join(15)
+        api.release()
+    assert hung_for, "the program start with a hung Timers API got no answer"
+    assert waited < hung_for[0] / 2, "a normal request waited {:.1f} s behind a hung Timers API call ({:.1f} s)".format(
+        waited, hung_for[0])

@@ -7,7 +7,10 @@ and the ``SignatureCertChainUrl`` / ``Signature-256`` headers Alexa would send.
 
 ``app_trusting_test_ca()`` is a gunicorn app factory for a real HTTP run: it trusts the CA and
 reads chains from the directory that ``TestPKI.write(dir)`` filled (env SIGNING_PKI_DIR),
-so the server process validates real chains without reaching the internet.
+so the server process validates real chains without reaching the internet. With
+SIGNING_CHAIN_ORIGIN=https://127.0.0.1:PORT it fetches them over HTTPS from there instead
+(tools.hostile.ChainHost), through the real ``fetch_chain`` and its time-out. SWITCH_INTERVAL
+(seconds) makes its threads switch more often, so that a race between them shows.
 """
 from __future__ import annotations
 
@@ -155,13 +158,32 @@ def directory_fetcher(directory: str):
     return fetch
 
 
+def origin_fetcher(origin: str, roots_path: str):
+    """A chain fetcher that asks ``origin`` (a loopback HTTPS host trusting our CA) for Amazon's path."""
+    import ssl
+
+    from webservice.verify import CERT_URL_HOST, fetch_chain
+
+    context = ssl.create_default_context(cafile=roots_path)
+
+    def fetch(url: str) -> bytes:
+        return fetch_chain(url.replace("https://" + CERT_URL_HOST, origin.rstrip("/"), 1), ssl_context=context)
+    return fetch
+
+
 def app_trusting_test_ca():
     """gunicorn factory: the real app, trusting only the test CA in $SIGNING_PKI_DIR."""
     from webservice.app import create_app
     from webservice.verify import certificates_from_pem
 
     directory = os.environ["SIGNING_PKI_DIR"]
-    with open(os.path.join(directory, "roots.pem"), "rb") as handle:
+    roots_path = os.path.join(directory, "roots.pem")
+    with open(roots_path, "rb") as handle:
         roots = certificates_from_pem(handle.read())
-    return create_app(trust_roots=roots, fetch=directory_fetcher(directory))
+    if os.environ.get("SWITCH_INTERVAL"):  # threads switch this often (s): races show up in tests
+        import sys
 
+        sys.setswitchinterval(float(os.environ["SWITCH_INTERVAL"]))
+    origin = os.environ.get("SIGNING_CHAIN_ORIGIN")
+    fetch = origin_fetcher(origin, roots_path) if origin else directory_fetcher(directory)
+    return create_app(trust_roots=roots, fetch=fetch)

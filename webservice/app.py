@@ -27,6 +27,7 @@ from flask_ask_sdk.skill_adapter import (
     VERIFY_SIGNATURE_APP_CONFIG, VERIFY_TIMESTAMP_APP_CONFIG, SkillAdapter)
 from werkzeug.exceptions import HTTPException
 
+from .body import MAX_JSON_DEPTH, BodyError, nesting_depth, read_body
 from .verify import SignatureVerifier, SkillIdVerifier, TimestampVerifier
 
 log = logging.getLogger(__name__)
@@ -81,12 +82,9 @@ def create_app(skill=None, *, trust_roots=None, fetch=None, environ=None) -> Fla
     app.config[VERIFY_SIGNATURE_APP_CONFIG] = False
     app.config[VERIFY_TIMESTAMP_APP_CONFIG] = False
 
+    # The cheap checks run first: a stale request, or one for another skill, is refused
+    # before the signature check could make us fetch a certificate chain.
     verifiers = []
-    if env_flag("ASK_SDK_VERIFY_SIGNATURE", environ):
-        verifiers.append(SignatureVerifier(trust_roots, fetch=fetch))
-    else:
-        log.warning("!!! ASK_SDK_VERIFY_SIGNATURE=false: request SIGNATURES ARE NOT CHECKED. "
-                    "Anyone can call this skill. Never expose this server to the internet. !!!")
     if env_flag("ASK_SDK_VERIFY_TIMESTAMP", environ):
         verifiers.append(TimestampVerifier())
     else:
@@ -97,6 +95,11 @@ def create_app(skill=None, *, trust_roots=None, fetch=None, environ=None) -> Fla
         verifiers.append(SkillIdVerifier(skill_id))
     else:
         log.warning("SKILL_ID is not set: requests for any skill id are accepted")
+    if env_flag("ASK_SDK_VERIFY_SIGNATURE", environ):
+        verifiers.append(SignatureVerifier(trust_roots, fetch=fetch))
+    else:
+        log.warning("!!! ASK_SDK_VERIFY_SIGNATURE=false: request SIGNATURES ARE NOT CHECKED. "
+                    "Anyone can call this skill. Never expose this server to the internet. !!!")
 
     adapter = SkillAdapter(skill=skill, skill_id=skill_id or "back-spasm-coach", verifiers=verifiers, app=app)
 
@@ -106,14 +109,20 @@ def create_app(skill=None, *, trust_roots=None, fetch=None, environ=None) -> Fla
         # read; a stranger's malformed request is a 4xx, so the body is checked first.
         if request.mimetype != "application/json":
             return _plain("Content-Type must be application/json.", 415)
-        body = request.get_data(cache=True)  # over MAX_CONTENT_LENGTH: 413
+        try:
+            body = read_body(request)
+        except BodyError as error:
+            log.info("request body refused: %s", error)
+            return _plain(error.message, error.status, {"Connection": "close"})
         try:
             text = body.decode("utf-8")
             document = json.loads(text)
-        except ValueError:
+        except (ValueError, RecursionError):  # RecursionError: nested deeper than the interpreter's stack
             return _plain("Body is not JSON.", 400)
         if not isinstance(document, dict) or not isinstance(document.get("request"), dict):
             return _plain("Body is not an Alexa request envelope.", 400)
+        if nesting_depth(document) > MAX_JSON_DEPTH:
+            return _plain("Body is nested too deeply for an Alexa request envelope.", 400)
         try:
             skill.serializer.deserialize(payload=text, obj_type=RequestEnvelope)
         except AskSdkException:

@@ -4,15 +4,19 @@ Each check is an ``AbstractVerifier`` (ask-sdk-webservice-support's interface) s
 flask-ask-sdk's ``SkillAdapter`` runs it through its ``verifiers`` argument and turns
 a ``VerificationException`` into HTTP 400 before anything is dispatched.
 
-- ``SignatureVerifier``: the ``SignatureCertChainUrl`` rules, the chain fetched with a
-  time-out and a size limit, validated to a trusted root store (never pinned) for the
-  name echo-api.amazon.com at the current time, and the ``Signature-256`` header checked
+- ``SignatureVerifier``: the ``SignatureCertChainUrl`` rules, the chain fetched with
+  short time-outs and a size limit (one fetch per URL at a time, a few URLs at once),
+  validated to a trusted root store (never pinned) for the name echo-api.amazon.com
+  at the current time, and the ``Signature-256`` header checked
   with RSA PKCS#1 v1.5 / SHA-256 against the raw body. Validated chains are kept in a
   small LRU cache until the first certificate in them expires, so a normal request
   costs one RSA verification.
 - ``TimestampVerifier``: the request timestamp within 150 s of now (one hour for
   ``AlexaSkillEvent.*`` requests).
 - ``SkillIdVerifier``: the application id in the envelope is ours (when configured).
+
+The app runs the timestamp and skill-id checks before this one, so a request that
+fails them costs nothing and never makes the server fetch anything.
 
 Sources: developer.amazon.com "Host a Custom Skill as a Web Service"; see
 ``../shared/reference/alexa-platform.md`` section 5.
@@ -27,6 +31,7 @@ import posixpath
 import re
 import ssl
 import threading
+import time
 import urllib.error
 import urllib.request
 import warnings
@@ -58,9 +63,11 @@ TIMESTAMP_TOLERANCE = timedelta(seconds=150)
 SKILL_EVENT_TOLERANCE = timedelta(hours=1)
 SKILL_EVENT_PREFIX = "AlexaSkillEvent."
 
-FETCH_TIMEOUT_SECONDS = 5.0
+FETCH_TIMEOUT_SECONDS = 1.5  # to connect, and for each read (S3 answers in tens of ms)
+FETCH_DEADLINE_SECONDS = 2.5  # for the whole fetch: Alexa waits 8 s for the answer
 MAX_CHAIN_BYTES = 64 * 1024  # Amazon's chain is ~6 KiB; anything much bigger is not it.
 CACHE_SIZE = 16
+MAX_CONCURRENT_FETCHES = 4  # distinct chain URLs fetched at once; Amazon uses one or two
 
 Fetcher = Callable[[str], bytes]
 Clock = Callable[[], datetime]
@@ -126,12 +133,13 @@ class _NoRedirect(urllib.request.HTTPRedirectHandler):
         raise urllib.error.HTTPError(req.full_url, code, "redirect refused", headers, fp)
 
 
-def fetch_chain(url: str, *, timeout: float = FETCH_TIMEOUT_SECONDS, max_bytes: int = MAX_CHAIN_BYTES,
-                ssl_context: ssl.SSLContext | None = None) -> bytes:
-    """GET the PEM chain over HTTPS: bounded in time and size, no redirects."""
+def fetch_chain(url: str, *, timeout: float = FETCH_TIMEOUT_SECONDS, deadline: float = FETCH_DEADLINE_SECONDS,
+                max_bytes: int = MAX_CHAIN_BYTES, ssl_context: ssl.SSLContext | None = None) -> bytes:
+    """GET the PEM chain over HTTPS: bounded in time (each step, and altogether) and size, no redirects."""
     context = ssl_context or ssl.create_default_context()
     opener = urllib.request.build_opener(urllib.request.HTTPSHandler(context=context), _NoRedirect)
     request = urllib.request.Request(url, headers={"User-Agent": "back-spasm-coach-verifier"})
+    give_up = time.monotonic() + deadline
     try:
         with opener.open(request, timeout=timeout) as response:
             if response.status != 200:
@@ -139,7 +147,14 @@ def fetch_chain(url: str, *, timeout: float = FETCH_TIMEOUT_SECONDS, max_bytes: 
             declared = response.headers.get("Content-Length")
             if declared and declared.isdigit() and int(declared) > max_bytes:
                 raise VerificationException("certificate chain is larger than {} bytes".format(max_bytes))
-            data = response.read(max_bytes + 1)
+            data = b""
+            while len(data) <= max_bytes:  # a host that sends a byte now and then must not hold us
+                if time.monotonic() > give_up:
+                    raise VerificationException("certificate chain took longer than {} s".format(deadline))
+                chunk = response.read1(8192)
+                if not chunk:
+                    break
+                data += chunk
     except VerificationException:
         raise
     except (OSError, ValueError, urllib.error.URLError) as error:  # time-outs are OSErrors
@@ -202,7 +217,8 @@ class SignatureVerifier(AbstractVerifier):
     """The request was signed by Amazon: URL rules, chain, name, dates, Signature-256."""
 
     def __init__(self, trust_roots: Sequence[x509.Certificate] | None = None, *,
-                 fetch: Fetcher | None = None, clock: Clock = utc_now, cache_size: int = CACHE_SIZE):
+                 fetch: Fetcher | None = None, clock: Clock = utc_now, cache_size: int = CACHE_SIZE,
+                 max_fetches: int = MAX_CONCURRENT_FETCHES):
         self._roots = list(trust_roots) if trust_roots is not None else None
         self._store = None
         self._fetch = fetch or fetch_chain
@@ -210,6 +226,8 @@ class SignatureVerifier(AbstractVerifier):
         self._cache: OrderedDict[str, _TrustedKey] = OrderedDict()
         self._cache_size = cache_size
         self._lock = threading.Lock()
+        self._fetching: dict[str, threading.Lock] = {}  # URL -> held while its chain is fetched
+        self._fetch_slots = threading.BoundedSemaphore(max_fetches)
 
     @property
     def store(self) -> Store:
@@ -242,22 +260,46 @@ class SignatureVerifier(AbstractVerifier):
     def trusted_key(self, url: str) -> rsa.RSAPublicKey:
         """The signing key behind ``url``: from the cache, or fetched and validated now."""
         now = self._clock()
+        entry = self._cached(url, now)
+        if entry is not None:
+            return entry.public_key
+        # The URL rules are checked before anything is fetched (and cached URLs passed them).
+        fetch_url = check_cert_chain_url(url)
+        with self._lock:
+            url_lock = self._fetching.setdefault(url, threading.Lock())
+        # A burst of first requests for one URL fetches it once; the others wait for that fetch.
+        if not url_lock.acquire(timeout=FETCH_DEADLINE_SECONDS + FETCH_TIMEOUT_SECONDS):
+            raise VerificationException("certificate chain is still being fetched")
+        try:
+            entry = self._cached(url, now)
+            if entry is None:
+                if not self._fetch_slots.acquire(blocking=False):
+                    raise VerificationException("too many certificate chains being fetched at once")
+                try:
+                    entry = self._validate(self._fetch(fetch_url), now)
+                finally:
+                    self._fetch_slots.release()
+                with self._lock:
+                    self._cache[url] = entry
+                    self._cache.move_to_end(url)
+                    while len(self._cache) > self._cache_size:
+                        self._cache.popitem(last=False)
+        finally:
+            with self._lock:
+                if self._fetching.get(url) is url_lock:
+                    del self._fetching[url]
+            url_lock.release()
+        return entry.public_key
+
+    def _cached(self, url: str, now: datetime) -> _TrustedKey | None:
         with self._lock:
             entry = self._cache.get(url)
             if entry is not None:
                 if now < entry.expires:
                     self._cache.move_to_end(url)
-                    return entry.public_key
+                    return entry
                 del self._cache[url]
-        # The URL rules are checked before anything is fetched (and cached URLs passed them).
-        fetch_url = check_cert_chain_url(url)
-        entry = self._validate(self._fetch(fetch_url), now)
-        with self._lock:
-            self._cache[url] = entry
-            self._cache.move_to_end(url)
-            while len(self._cache) > self._cache_size:
-                self._cache.popitem(last=False)
-        return entry.public_key
+        return None
 
     def _validate(self, pem: bytes, now: datetime) -> _TrustedKey:
         try:
