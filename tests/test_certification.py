@@ -30,6 +30,7 @@ def test_manifest_loads_as_a_smapi_manifest():
             privacy.allows_purchases, privacy.uses_health_info) == (False, False, False, False, False)
     names = [getattr(p.name, "value", p.name) for p in skill.permissions]
     assert PermissionName.alexa_alerts_timers_skill_readwrite.value in names
+    assert PermissionName.alexa_alerts_reminders_skill_readwrite.value in names
     assert skill.apis.custom.endpoint.uri
 
 

@@ -68,7 +68,7 @@ print(json.dumps(sorted(name for name, module in sys.modules.items()
 """
 
 #: Flow modules only their own requests need (loaded through back_spasm_coach.lazy).
-FLOWS = ("back_spasm_coach.routine", "back_spasm_coach.heat_program")
+FLOWS = ("back_spasm_coach.routine", "back_spasm_coach.heat_program", "back_spasm_coach.reminders")
 
 
 def test_flows_wait_for_their_own_requests():

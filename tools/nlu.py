@@ -25,7 +25,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from tools import envelopes
+from tools import envelopes, spoken_time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL_DIR = os.path.join(ROOT, "interaction-model")
@@ -276,6 +276,9 @@ class Model:
         if slot_type == "AMAZON.NUMBER":
             number = parse_number(words)
             return None if number is None else _plain_slot(slot_name, str(number))
+        if slot_type == "AMAZON.TIME":  # "nine thirty pm" -> "21:30", as Alexa fills it
+            value = spoken_time.alexa_time(words)
+            return None if value is None else _plain_slot(slot_name, value)
         return _plain_slot(slot_name, words)
 
     def _empty_slots(self, intent_name: str) -> dict:

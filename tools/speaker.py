@@ -23,7 +23,8 @@ right after this response, e.g. a Connections.Response) or
 ``speaker.intercept_next(func)`` (Alexa itself answers the next utterance, e.g.
 a permission question). The command line imports every ``tools/speaker_*.py``
 plug-in: it may add options (``add_arguments(parser)``), set up the speaker
-(``setup(speaker, args)``) and register renderers, without editing this file.
+(``setup(speaker, args)``, then ``ready(speaker, args)`` once every plug-in is set
+up) and register renderers, without editing this file.
 """
 from __future__ import annotations
 
@@ -285,7 +286,7 @@ BANNER = ('Simulated Alexa speaker ({locale}). Say "open {name}" or "ask {name} 
 
 
 #: Plug-ins: modules ``tools/speaker_*.py``, found and imported by the command line.
-#: Each may define ``add_arguments(parser)`` and ``setup(speaker, args)``, and
+#: Each may define ``add_arguments(parser)``, ``setup(speaker, args)`` and ``ready(speaker, args)``, and
 #: register directive renderers with ``@directive_renderer`` when imported.
 PLUGIN_PREFIX = "speaker_"
 
@@ -325,6 +326,9 @@ def make_speaker(args: argparse.Namespace, extensions=()) -> Speaker:
     for extension in extensions:
         if hasattr(extension, "setup"):
             extension.setup(speaker, args)
+    for extension in extensions:  # after every setup: a plug-in may build on another's
+        if hasattr(extension, "ready"):
+            extension.ready(speaker, args)
     return speaker
 
 
