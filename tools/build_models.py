@@ -16,6 +16,8 @@ import os
 import re
 import sys
 
+from tools import name_free_model
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL_DIR = os.path.join(ROOT, "interaction-model")
 SOURCE_DIR = os.path.join(MODEL_DIR, "source")
@@ -83,11 +85,15 @@ def build(locale: str, sources=None) -> dict:
             }
     if invocation is None:
         raise ValueError("no source sets invocationName")
-    return {"interactionModel": {"languageModel": {
+    model = {"interactionModel": {"languageModel": {
         "invocationName": invocation,
         "intents": list(intents.values()),
         "types": list(types.values()),
     }}}
+    name_free = name_free_model.name_free_block(locale, sources, intents)  # NFI toolkit phrases
+    if name_free is not None:
+        model["interactionModel"][name_free_model.KEY] = name_free
+    return model
 
 
 def render(model: dict) -> str:
@@ -96,11 +102,16 @@ def render(model: dict) -> str:
 
 def main(argv=None) -> int:
     sources = load_sources()
+    models = []
     for locale in LOCALES:
         path = os.path.join(MODEL_DIR, locale + ".json")
+        models.append(build(locale, sources))
         with open(path, "w", encoding="utf-8") as f:
-            f.write(render(build(locale, sources)))
+            f.write(render(models[-1]))
         print("wrote", os.path.relpath(path, ROOT))
+    # What CanFulfillIntentRequest answers from at run time (the Lambda has no models).
+    path = name_free_model.write_intent_table([m["interactionModel"]["languageModel"] for m in models])
+    print("wrote", os.path.relpath(path, ROOT))
     return 0
 
 

@@ -20,11 +20,19 @@ log = logging.getLogger(__name__)
 
 
 class RobustSkill(CustomSkill):
+    _probe = None  # the skill that answers name-free questions (handlers/name_free.py)
+
     def invoke(self, request_envelope, context):
         if request_envelope.context is None or request_envelope.context.system is None:
             log.warning("request without context.System: answered without Alexa API access")
             request_envelope.context = request_envelope.context or Context()
             request_envelope.context.system = SystemState()
+        if getattr(request_envelope.request, "object_type", None) == "CanFulfillIntentRequest":
+            # Alexa's name-free question must change nothing: a skill that cannot.
+            if self._probe is None:
+                from .handlers.name_free import probe_skill
+                self._probe = probe_skill(self.skill_id)
+            return self._probe.invoke(request_envelope, context)
         return super().invoke(request_envelope, context)
 
 
