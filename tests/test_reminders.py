@@ -262,7 +262,9 @@ def _ask_for(response):
     return directive
 
 
-def test_401_asks_by_voice_and_i_approve_completes_the_remembered_request(talk, stand_in):
+@pytest.mark.parametrize("locale", LOCALES)
+def test_401_asks_by_voice_and_i_approve_completes_the_remembered_request(stand_in, db_path, locale):  # noqa: F811
+    talk = talk_in(stand_in, db_path, locale)
     stand_in.reminders.deny(TOKEN)
     directive = _ask_for(talk.intent("StretchReminderIntent", {"time": "19:30"}))
     assert directive["token"] == "reminders:stretch:1930"
@@ -324,15 +326,19 @@ def test_the_timers_permission_answer_still_goes_to_the_heat_program(talk, stand
     (400, "bad_request"), (403, "forbidden"), (429, "busy"), (500, "unavailable"),
     (503, "unavailable"), (504, "unavailable"),
 ])
-@pytest.mark.parametrize("intent, kind", [("StretchReminderIntent", "stretch"), ("CheckInReminderIntent", "check_in")])
-def test_each_fault_gets_a_plain_sentence(talk, stand_in, status, reason, intent, kind):
-    stand_in.inject(status, method="POST", path_prefix="/v1/alerts/reminders")
-    talk.intent(intent)
-    assert said(talk, "reminders.errors." + reason) and said(talk, "reminders.errors.fallback." + kind)
-    assert talk.ended and stand_in.reminders.active() == []
+@pytest.mark.parametrize("locale", LOCALES)
+def test_each_fault_gets_a_plain_sentence(stand_in, db_path, locale, status, reason):  # noqa: F811
+    for intent, kind in (("StretchReminderIntent", "stretch"), ("CheckInReminderIntent", "check_in")):
+        talk = talk_in(stand_in, db_path, locale)
+        stand_in.inject(status, method="POST", path_prefix="/v1/alerts/reminders")
+        talk.intent(intent)
+        assert said(talk, "reminders.errors." + reason) and said(talk, "reminders.errors.fallback." + kind)
+        assert talk.ended and stand_in.reminders.active() == []
 
 
-def test_a_hung_api_is_answered_within_the_budget(talk, stand_in):
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_hung_api_is_answered_within_the_budget(stand_in, db_path, locale):  # noqa: F811
+    talk = talk_in(stand_in, db_path, locale)
     stand_in.inject(hang=True, method="POST", path_prefix="/v1/alerts/reminders")
     talk.intent("StretchReminderIntent")
     assert said(talk, "reminders.errors.timeout") and talk.ended
