@@ -27,7 +27,8 @@ def slot_values(locale: str) -> dict:
     """A valid spoken value and its id for every slot type in the model."""
     values = {"AMAZON.DURATION": ("fifteen minutes", "PT15M", None),
               "AMAZON.NUMBER": ("two", "2", None),
-              "AMAZON.SearchQuery": ("it hurts when i bend", "it hurts when i bend", None)}
+              "AMAZON.SearchQuery": ("it hurts when i bend", "it hurts when i bend", None),
+              "AMAZON.TIME": ("nine", "09:00", None)}
     for slot_type in model(locale).get("types", []):
         first = slot_type["values"][0]
         values[slot_type["name"]] = (first["name"]["value"], first["name"]["value"], first["id"])

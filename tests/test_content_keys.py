@@ -45,6 +45,7 @@ CONTENT_DIR = os.path.dirname(os.path.abspath(content_module.__file__))
 #: Key families read only by a computed name: prefix -> the ids the suffixes must be, exactly.
 DYNAMIC_FAMILIES = {
     "red_flags.reason.": lambda: set(safety.TIERS),
+    "reminders.weekdays.": lambda: {str(day) for day in range(7)},  # datetime.weekday()
 }
 
 #: Keys written ahead of the code that will read them: key -> who reads it. Keep this short.

@@ -82,10 +82,18 @@ def test_yes_answers_the_last_offer():
 
 def test_yes_to_the_warning_signs_offer_lists_them():
     chat = Conversation("en-GB")
-    chat.say("ProfessionalHelpIntent")
+    chat.launch()
+    chat.session.attributes["offer"] = "warning_signs"  # made after a check-in is set (test_reminders)
     response = chat.say("AMAZON.YesIntent")
     assert text_of(response).startswith("Call 999 now")
     assert chat.open
+
+
+def test_the_professional_help_answer_offers_a_check_in_in_two_weeks():
+    chat = Conversation("en-GB")
+    response = chat.say("ProfessionalHelpIntent")
+    assert chat.open and chat.session.attributes.get("offer") == "check_in"
+    assert any(line in speech_of(response) for line in _lines("offers.check_in.question", "en-GB"))
 
 
 def test_yes_is_not_answered_twice():

@@ -8,7 +8,7 @@ For any envelope (see fuzz_envelopes.py): no exception escapes; the answer is a
 response envelope the SDK can read back; any speech is well-formed SSML under
 Alexa's limits; a session left open has a reprompt; a session that ends carries
 the closing advice in the request's locale; nothing is said in reply to a
-SessionEndedRequest. `make test` runs a few examples ("ci" profile);
+SessionEndedRequest or to Alexa's name-free question (CanFulfillIntentRequest). `make test` runs a few examples ("ci" profile);
 `make fuzz` runs many ("fuzz" profile, FUZZ_EXAMPLES to change how many).
 """
 import functools
@@ -65,6 +65,9 @@ def assert_valid_answer(event, response_envelope):
     request_type = _request_part(event).get("type")
     if request_type == "SessionEndedRequest":
         assert speech is None and reprompt is None, "speech in reply to a SessionEndedRequest"
+    if request_type == "CanFulfillIntentRequest":  # Amazon: no observable interaction at all
+        assert speech is None and reprompt is None and not response.get("directives") \
+            and response.get("card") is None and response.get("shouldEndSession") is None, response
     ends = response.get("shouldEndSession")
     hypothesis.event("{} -> {}".format(request_type if isinstance(request_type, str) and len(request_type) < 40 else "odd type",
                             {True: "ends", False: "open", None: "silent" if speech is None else "speaks"}.get(ends)))

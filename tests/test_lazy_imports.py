@@ -68,7 +68,8 @@ print(json.dumps(sorted(name for name in sys.modules if name.startswith("back_sp
 """
 
 #: Flow modules only their own requests need (loaded through back_spasm_coach.lazy).
-FLOWS = ("back_spasm_coach.routine", "back_spasm_coach.heat_program")
+FLOWS = ("back_spasm_coach.routine", "back_spasm_coach.heat_program", "back_spasm_coach.reminders",
+         "back_spasm_coach.name_free", "back_spasm_coach.handlers.name_free")
 
 
 def test_flows_wait_for_their_own_requests():

@@ -9,7 +9,7 @@ from tools import build_models, nlu
 LOCALES = build_models.LOCALES
 
 #: What a slot of each type is filled with when a sample is turned back into words.
-BUILTIN_FILLERS = {"AMAZON.DURATION": "fifteen minutes", "AMAZON.NUMBER": "two"}
+BUILTIN_FILLERS = {"AMAZON.DURATION": "fifteen minutes", "AMAZON.NUMBER": "two", "AMAZON.TIME": "nine"}
 
 
 def committed(locale):

@@ -36,9 +36,9 @@ def test_a_routine_begun_on_one_instance_is_continued_on_another(dynalite, dynam
     pki = TestPKI()
     pki.write(str(tmp_path))
     table_env = dynalite.environ(dynamodb_table)
-    a = Server(str(tmp_path), str(tmp_path / "a-unused.sqlite3"), workers=1, threads=2,
+    a = Server(str(tmp_path), str(tmp_path / "a-unused.sqlite3"), workers=1,
                log_path=str(tmp_path / "a.log"), extra_env=table_env)
-    b = Server(str(tmp_path), str(tmp_path / "b-unused.sqlite3"), workers=1, threads=2,
+    b = Server(str(tmp_path), str(tmp_path / "b-unused.sqlite3"), workers=1,
                log_path=str(tmp_path / "b.log"), extra_env=table_env)
     with a, b:
         session = envelopes.Session()

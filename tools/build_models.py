@@ -24,6 +24,8 @@ import os
 import re
 import sys
 
+from tools import name_free_model
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL_DIR = os.path.join(ROOT, "interaction-model")
 SOURCE_DIR = os.path.join(MODEL_DIR, "source")
@@ -153,11 +155,15 @@ def build(locale: str, sources=None) -> dict:
             if not slot["type"].startswith("AMAZON.") and slot["type"] not in types:
                 raise ValueError("{} slot {} has an undefined type {}".format(intent["name"], slot["name"], slot["type"]))
     _refuse_ambiguity(intents, types)
-    return {"interactionModel": {"languageModel": {
+    model = {"interactionModel": {"languageModel": {
         "invocationName": invocation,
         "intents": list(intents.values()),
         "types": list(types.values()),
     }}}
+    name_free = name_free_model.name_free_block(locale, sources, intents)  # NFI toolkit phrases
+    if name_free is not None:
+        model["interactionModel"][name_free_model.KEY] = name_free
+    return model
 
 
 def _spoken(type_spec: dict) -> set:
@@ -219,12 +225,16 @@ def render(model: dict) -> str:
 
 def main(argv=None) -> int:
     sources = load_sources()
-    models = {locale: render(build(locale, sources)) for locale in LOCALES}  # all or nothing
-    for locale, text in models.items():
+    models = {locale: build(locale, sources) for locale in LOCALES}  # all or nothing
+    for locale, model in models.items():
         path = os.path.join(MODEL_DIR, locale + ".json")
+        text = render(model)
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
         print("wrote {} ({:,} bytes)".format(os.path.relpath(path, ROOT), len(text.encode("utf-8"))))
+    # What CanFulfillIntentRequest answers from at run time (the Lambda has no models).
+    path = name_free_model.write_intent_table([m["interactionModel"]["languageModel"] for m in models.values()])
+    print("wrote", os.path.relpath(path, ROOT))
     return 0
 
 

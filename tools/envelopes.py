@@ -126,10 +126,24 @@ def session_ended(reason: str = "USER_INITIATED", error: dict | None = None, loc
 
 def connections_response(name: str, status: str, token: str = "", is_card_thrown: bool = False,
                          code: str = "200", locale: str = "en-US",
-                         session: Session | None = None, device: Device | None = None) -> dict:
+                         session: Session | None = None, device: Device | None = None,
+                         scope: str = "alexa::alerts:timers:skill:readwrite") -> dict:
     """What Alexa sends back after a Connections.SendRequest (e.g. AskFor permission)."""
     request = {"type": "Connections.Response", "name": name, "token": token,
                "status": {"code": code, "message": "OK"},
                "payload": {"status": status, "isCardThrown": is_card_thrown,
-                           "permissionScope": "alexa::alerts:timers:skill:readwrite"}}
+                           "permissionScope": scope}}
     return _envelope(request, locale, session or Session(new=False), device)
+
+
+def can_fulfill_intent(name: str, slots: dict | None = None, locale: str = "en-US",
+                       device: Device | None = None, user: bool = True) -> dict:
+    """Alexa's name-free question: as Amazon's example, no session, and slots with values only
+    (``slots``: slot name -> value). ``user=False`` leaves out the user id too."""
+    request = {"type": "CanFulfillIntentRequest",
+               "intent": {"name": name, "slots": {slot_name: {"name": slot_name, "value": value}
+                                                  for slot_name, value in (slots or {}).items()}}}
+    envelope = _envelope(request, locale, None, device)
+    if not user:
+        envelope["context"]["System"].pop("user", None)
+    return envelope

@@ -36,7 +36,7 @@ import re
 from dataclasses import dataclass, field
 from functools import lru_cache
 
-from tools import envelopes
+from tools import envelopes, spoken_time
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 MODEL_DIR = os.path.join(ROOT, "interaction-model")
@@ -316,6 +316,9 @@ class Model:
         if slot_type == "AMAZON.DURATION" and not strict:
             seconds = parse_duration(words.strip())
             return None if seconds is None else (_plain_slot(slot_name, iso_duration(seconds)), True)
+        if slot_type == "AMAZON.TIME" and not strict:  # "nine thirty pm" -> "21:30", as Alexa fills it
+            value = spoken_time.alexa_time(words.strip())
+            return None if value is None else (_plain_slot(slot_name, value), True)
         if slot_type == SEARCH_QUERY and not strict and not words.strip():
             return None  # Alexa never sends an empty phrase slot
         return _plain_slot(slot_name, words.strip()), False

@@ -7,8 +7,9 @@ wrapped in a real request envelope (``tools.envelopes``) and passed through
 the real ``lambda_handler``; the session is carried between turns as Alexa
 carries it, and the reply is shown as words with its pauses, its reprompt on a
 line of its own, and one line per directive. Invocation works as on a device:
-"Alexa, ask back spasm coach what helps", "open back spasm coach"; once the
-skill has ended the session, plain words no longer reach it.
+"Alexa, ask back spasm coach what helps", "open back spasm coach". Words that
+name no skill, with no session open, go the name-free way: Alexa first asks
+the skill with a CanFulfillIntentRequest, and sends them only on YES.
 
 From code (tests, other tools)::
 
@@ -23,15 +24,18 @@ right after this response, e.g. a Connections.Response) or
 ``speaker.intercept_next(func)`` (Alexa itself answers the next utterance, e.g.
 a permission question). The command line imports every ``tools/speaker_*.py``
 plug-in: it may add options (``add_arguments(parser)``), set up the speaker
-(``setup(speaker, args)``) and register renderers, without editing this file.
+(``setup(speaker, args)``, then ``ready(speaker, args)`` once every plug-in is set
+up) and register renderers, without editing this file.
 """
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
 import sys
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Callable, Dict, List, Optional
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -44,6 +48,8 @@ from back_spasm_coach import speech  # noqa: E402
 from tools import envelopes, nlu  # noqa: E402
 from tools.envelopes import Device, Session  # noqa: E402
 
+#: What Alexa says itself when no skill takes words that named none.
+ALEXA_DOES_NOT_KNOW = "(Alexa) Sorry, I don't know that one."
 PROMPT = "you> "
 REPLY = "alexa> "
 INDENT = " " * len(REPLY)
@@ -93,6 +99,16 @@ class Exchange:
     directives: List[str] = field(default_factory=list)
     note: str = ""
     follow_ups: List["Exchange"] = field(default_factory=list)
+    #: the CanFulfillIntentRequest Alexa sent first, when the words named no skill
+    probe: Optional["Exchange"] = None
+    #: how Alexa routed words that named no skill (shown with --verbose)
+    route: str = ""
+
+    @property
+    def verdict(self) -> Optional[str]:
+        """A name-free question's answer: YES, NO or MAYBE (None for anything else)."""
+        body = (self.response or {}).get("response") or {}
+        return (body.get("canFulfillIntent") or {}).get("canFulfill")
 
     @property
     def request_type(self) -> Optional[str]:
@@ -101,6 +117,8 @@ class Exchange:
     def lines(self, show_intent: bool = False) -> List[str]:
         """The reply as the transcript shows it (without the "you>" line)."""
         out = []
+        if show_intent and self.route:
+            out.append(INDENT + self.route)
         if self.note:
             out.append(self.note)
         if self.routed and self.request is not None:
@@ -123,6 +141,22 @@ class Exchange:
         for follow_up in self.follow_ups:
             out.extend(follow_up.all())
         return out
+
+
+@lru_cache(maxsize=None)
+def ingress_phrases(locale: str) -> tuple:
+    """(skill launch phrases, {intent launch phrase: intent}) of a locale's NFI toolkit block."""
+    with open(nlu.model_path(locale), encoding="utf-8") as f:
+        points = json.load(f)["interactionModel"].get("_nameFreeInteraction", {}).get("ingressPoints", [])
+    launch, intents = set(), {}
+    for point in points:
+        for utterance in point.get("sampleUtterances", []):
+            phrase = nlu.normalise(utterance.get("value", ""))
+            if point.get("type") == "LAUNCH":
+                launch.add(phrase)
+            elif point.get("type") == "INTENT":
+                intents[phrase] = point.get("name")
+    return frozenset(launch), intents
 
 
 def default_handler():
@@ -206,10 +240,46 @@ class Speaker:
         if not heard.utterance:
             return self._not_sent(text, "")
         if self.session is None:
-            return self._not_sent(text, '(Alexa would not send that to {name}: no session is open. '
-                                        'Try "ask {name} {words}" or "open {name}".)'.format(
-                                            name=self.model.invocation_name, words=heard.utterance))
+            return self.name_free(text, heard.utterance)
         return self._send_resolution(text, self.model.resolve(heard.utterance), self.session)
+
+    def name_free(self, text: str, words: str) -> Exchange:
+        """Words that name no skill, with no session open, as Alexa handles them.
+
+        A skill launch phrase of the model's NFI toolkit block opens the skill
+        (a LaunchRequest). Otherwise the intent the words resolve to (an intent
+        launch phrase, or the samples) is first offered to the skill as a
+        ``CanFulfillIntentRequest``; only on YES is it sent, as an
+        IntentRequest in a new session. Anything else gets Alexa's own answer.
+        """
+        launch, intents = ingress_phrases(self.locale)
+        if words in launch:
+            exchange = self.launch(utterance=text)
+            exchange.route = "(name-free: a skill launch phrase)"
+            return exchange
+        if words in intents:
+            # An intent launch phrase has no slots: the intent arrives with its slots empty.
+            empty = {slot["name"]: {"name": slot["name"], "confirmationStatus": "NONE"}
+                     for slot in self.model.intents.get(intents[words], {}).get("slots", [])}
+            resolution = nlu.Resolution(intents[words], empty, words)
+        else:
+            resolution = self.model.resolve(words)
+        if resolution.intent in (None, nlu.FALLBACK):
+            exchange = self._not_sent(text, ALEXA_DOES_NOT_KNOW)
+            exchange.route = "(name-free: no intent of the model matches)"
+            return exchange
+        values = {name: slot["value"] for name, slot in resolution.slots.items() if slot.get("value")}
+        question = envelopes.can_fulfill_intent(resolution.intent, values, self.locale, self.device)
+        probe = Exchange(utterance=text, routed=False, intent=resolution.intent, slots=values,
+                         request=question, response=self.handler(question, None))
+        if probe.verdict == "YES":
+            exchange = self._send_resolution(text, resolution, Session(new=True))
+        else:
+            exchange = self._not_sent(text, ALEXA_DOES_NOT_KNOW)
+        exchange.probe = probe
+        exchange.route = "(name-free: CanFulfillIntentRequest {}{} -> {})".format(
+            resolution.intent, " " + str(values) if values else "", probe.verdict)
+        return exchange
 
     def launch(self, utterance: str = "open") -> Exchange:
         return self.send(envelopes.launch(self.locale, Session(new=True), self.device),
@@ -288,7 +358,7 @@ BANNER = ('Simulated Alexa speaker ({locale}). Say "open {name}" or "ask {name} 
 
 
 #: Plug-ins: modules ``tools/speaker_*.py``, found and imported by the command line.
-#: Each may define ``add_arguments(parser)`` and ``setup(speaker, args)``, and
+#: Each may define ``add_arguments(parser)``, ``setup(speaker, args)`` and ``ready(speaker, args)``, and
 #: register directive renderers with ``@directive_renderer`` when imported.
 PLUGIN_PREFIX = "speaker_"
 
@@ -328,6 +398,9 @@ def make_speaker(args: argparse.Namespace, extensions=()) -> Speaker:
     for extension in extensions:
         if hasattr(extension, "setup"):
             extension.setup(speaker, args)
+    for extension in extensions:  # after every setup: a plug-in may build on another's
+        if hasattr(extension, "ready"):
+            extension.ready(speaker, args)
     return speaker
 
 

@@ -28,6 +28,7 @@ from tools.timers_api import Clock, TimersApi
 
 PERMISSION_QUESTION = ("Do you give Back Spasm Coach permission to use your timers? "
                        "You can say I approve, or no.")
+TIMERS_SCOPE = "alexa::alerts:timers:skill:readwrite"
 APPROVE = {"yes", "yes please", "i approve", "approve", "yeah", "yep", "sure", "ok", "okay",
            "i do", "allow", "allow it", "yes i approve"}
 REFUSE = {"no", "no thanks", "nope", "i don't", "don't", "deny", "i deny", "no i don't"}
@@ -43,6 +44,16 @@ def add_arguments(parser) -> None:
                        help="timers the person set themselves (they count towards Alexa's ten)")
     group.add_argument("--wait-for-timers", action="store_true",
                        help="after the last line, wait until every timer has ended (for piped scripts)")
+
+
+def _grant_timers(speaker) -> None:
+    api = getattr(speaker, "timers_api", None)
+    if api is not None:
+        api.grant(speaker.device.api_access_token)
+
+
+#: permission scope -> (what Alexa asks, what "I approve" grants); other plug-ins add theirs.
+PERMISSIONS = {TIMERS_SCOPE: (PERMISSION_QUESTION, _grant_timers)}
 
 
 def setup(speaker, args) -> None:
@@ -97,28 +108,35 @@ def _ask_for(speaker, directive: dict):
     if directive.get("name") != "AskFor":
         return default_directive_line(speaker, directive)
     speaker.intercept_next(lambda sp, text: _answer(sp, directive, text, tries=1))
-    return "[Alexa asks] " + PERMISSION_QUESTION
+    return "[Alexa asks] " + _permission(directive)[0]
+
+
+def _scope(directive: dict) -> str:
+    return (directive.get("payload") or {}).get("permissionScope") or TIMERS_SCOPE
+
+
+def _permission(directive: dict) -> tuple:
+    return PERMISSIONS.get(_scope(directive), PERMISSIONS[TIMERS_SCOPE])
 
 
 def _answer(speaker, directive: dict, text: str, tries: int):
     words = " ".join(text.lower().replace(",", " ").replace(".", " ").split())
     if words.startswith("alexa "):
         words = words[6:]
+    question, grant = _permission(directive)
     if words in APPROVE:
         status = "ACCEPTED"
-        api = getattr(speaker, "timers_api", None)
-        if api is not None:
-            api.grant(speaker.device.api_access_token)
+        grant(speaker)
     elif words in REFUSE:
         status = "DENIED"
     elif tries < 2:  # Alexa asks once more when the answer was unclear
         speaker.intercept_next(lambda sp, again: _answer(sp, directive, again, tries + 1))
-        return "(Alexa) Sorry. " + PERMISSION_QUESTION
+        return "(Alexa) Sorry. " + question
     else:
         status = "NOT_ANSWERED"
     return envelopes.connections_response(
         "AskFor", status, token=directive.get("token") or "", locale=speaker.locale,
-        session=envelopes.Session(new=True), device=speaker.device)
+        session=envelopes.Session(new=True), device=speaker.device, scope=_scope(directive))
 
 
 def _print(line: str) -> None:

@@ -175,6 +175,7 @@ class TimersApi:
         self._tmpdir = None
         self.ca_file = None
         self.url = None
+        self.mounts: list = []  # other Alexa APIs served here (mount(); tools/reminders_api.py)
 
     # ---------------------------------------------------------------- test controls
     def inject(self, status: int | None = None, hang: bool = False, count: int = 1,
@@ -223,7 +224,15 @@ class TimersApi:
                     callback(event)
                 except Exception:  # a listener's bug must not stop the clock
                     pass
+        for mounted in self.mounts:
+            mounted.tick()
         return fired
+
+    # ---------------------------------------------------------------- other APIs on this server
+    def mount(self, api) -> None:
+        """Serve another stand-in here: ``api.handles(path)``, ``api.handle(method, path, token,
+        body)`` and ``api.tick()``; faults injected here apply to its calls too."""
+        self.mounts.append(api)
 
     # ---------------------------------------------------------------- the REST API
     def handle(self, method: str, path: str, headers: dict, body_text: str):
@@ -260,6 +269,9 @@ class TimersApi:
         auth = headers.get("authorization", "")
         if not auth.startswith("Bearer ") or not auth[7:].strip():
             return 401, {"code": "UNAUTHORIZED", "message": "Missing bearer token."}
+        for mounted in self.mounts:  # each mounted API checks its own permission
+            if mounted.handles(path):
+                return mounted.handle(method, path, auth[7:].strip(), body)
         if auth[7:].strip() in self.lacking_permission:
             return 401, {"code": "UNAUTHORIZED",
                          "message": "The user has not granted " + PERMISSION_SCOPE + "."}

@@ -211,3 +211,20 @@ class Turn:
                 Prebuilt(speech=self.said, reprompt=reprompt_said)
         ssml = speech.join(*self.parts, question)
         return self.handler_input.response_builder.speak(ssml).ask(reprompt).response
+
+
+def ask_for_permission(handler_input, intro_key: str, scope: str, token: str):
+    """Say why, then let Alexa ask for a permission by voice (Connections.SendRequest AskFor).
+
+    ``token`` comes back with Alexa's answer, so what was asked for can be done
+    without asking again. shouldEndSession stays unset: Alexa takes over the dialog.
+    """
+    from ask_sdk_model.interfaces.connections import SendRequestDirective
+
+    builder = handler_input.response_builder
+    builder.speak(content_of(handler_input).line(intro_key))
+    builder.add_directive(SendRequestDirective(
+        name="AskFor",
+        payload={"@type": "AskForPermissionsConsentRequest", "@version": "1", "permissionScope": scope},
+        token=token))
+    return builder.response

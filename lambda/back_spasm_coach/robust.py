@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 
 class RobustSkill(CustomSkill):
+    _probe = None  # the skill that answers name-free questions (handlers/name_free.py)
+
     def __init__(self, skill_configuration):
         super().__init__(skill_configuration)
         self.serializer = Serializer()  # sends prebuilt JSON (the APL document) as it is
@@ -31,6 +33,14 @@ class RobustSkill(CustomSkill):
             log.warning("request without context.System: answered without Alexa API access")
             request_envelope.context = request_envelope.context or Context()
             request_envelope.context.system = SystemState()
+        if getattr(request_envelope.request, "object_type", None) == "CanFulfillIntentRequest":
+            # Alexa's name-free question must change nothing: a skill that cannot.
+            if self._probe is None:
+                from .handlers.name_free import probe_skill
+                self._probe = probe_skill(self.skill_id)
+            answer = self._probe.invoke(request_envelope, context)
+            answer.session_attributes = None  # nothing of the session comes back: it changes nothing
+            return answer
         return super().invoke(request_envelope, context)
 
 

@@ -220,6 +220,9 @@ PHASE = Record({"kind": Choice("heat", "cold", "rest"), "seconds": Int(1, 2 * 60
 PROGRAM = Record({"kind": PROGRAM_KINDS, "locale": Text(16), "phases": ListOf(PHASE, 10)},
                  required=("kind", "phases"))
 
+#: An Alexa reminder's alertToken (reminders.STORED keeps one per kind of reminder).
+ALERT_TOKEN = Text(200, pattern=r"[A-Za-z0-9._:/+=-]+")
+
 #: The length a person chose for each kind of program, in seconds.
 LENGTHS = MapOf(PROGRAM_KINDS, LENGTH, 3)
 
@@ -245,14 +248,16 @@ SESSION = Record({
                      required=("key", "offer")),  # conversation.DETAIL: what "tell me more" says next
     "sympathised": Bool(),               # conversation.SYMPATHISED: sorry said once a session
     "strengthen_from": Int(0, 99),       # handlers.stretches.STRENGTHEN_FROM: strengthening waits for a yes
+    "reminder_pending": Text(40, pattern=r"reminders:[a-z_]+:(?:[01]\d|2[0-3])[0-5]\d"),  # reminders.PENDING
 })
 
-#: Every persistent attribute (preferences and timer ids; never anything about health).
+#: Every persistent attribute (preferences, timer and reminder ids; never anything about health).
 PERSISTENT = Record({
     "stretch_routine": POSITION,         # handlers.stretches.ROUTINE: "continue my stretches"
     "heat_program": PROGRAM,             # heat_program.PROGRAM
     "heat_program_lengths": LENGTHS,     # heat_program.LENGTHS
     "heat_program_pending": PLAN,        # heat_program.PENDING
+    "reminder_ids": Record({"stretch": ALERT_TOKEN, "check_in": ALERT_TOKEN}),  # reminders.STORED
 })
 
 

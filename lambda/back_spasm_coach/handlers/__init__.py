@@ -1,7 +1,7 @@
 """Request handlers, one module per conversation area, in the order they are tried."""
 from __future__ import annotations
 
-from . import builtins, errors, heat_program, safety, strategies, stretches, understanding
+from . import builtins, errors, heat_program, reminders, safety, strategies, stretches, understanding
 
 
 def request_handlers() -> list:
@@ -26,6 +26,7 @@ def request_handlers() -> list:
         stretches.StopStretchesHandler(),
         stretches.PauseRoutineHandler(),
         stretches.RoutineHelpHandler(),
+        *reminders.handlers(),
         *heat_program.handlers(),
         strategies.LaunchHandler(),
         strategies.OverviewHandler(),

@@ -15,11 +15,10 @@ import logging
 
 from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import is_intent_name, is_request_type
-from ask_sdk_model.interfaces.connections import SendRequestDirective
 from ask_sdk_model.ui import AskForPermissionsConsentCard
 
 from .. import speech
-from ..conversation import Turn, content_of, offer_action, offer_words, session_of
+from ..conversation import Turn, ask_for_permission, content_of, offer_action, offer_words, session_of
 from ..lazy import lazy_module
 from ..slots import value_and_id
 
@@ -113,14 +112,7 @@ def ask_permission(handler_input, plan: flow.Plan):
     stored[flow.PENDING] = plan.to_dict()
     _save(handler_input)
     session_of(handler_input)[flow.PENDING] = plan.to_dict()
-    builder = handler_input.response_builder
-    builder.speak(content_of(handler_input).line("heat_program.permission.intro"))
-    builder.add_directive(SendRequestDirective(
-        name="AskFor",
-        payload={"@type": "AskForPermissionsConsentRequest", "@version": "1",
-                 "permissionScope": PERMISSION_SCOPE},
-        token=plan.token()))
-    return builder.response  # shouldEndSession unset: Alexa takes over the dialog
+    return ask_for_permission(handler_input, "heat_program.permission.intro", PERMISSION_SCOPE, plan.token())
 
 
 def failure(handler_input, error: flow.ProgramError, starting: bool = False):

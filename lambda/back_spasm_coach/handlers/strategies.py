@@ -14,7 +14,7 @@ STRATEGIES = {
     "ExerciseAdviceIntent": ("exercise", "stretch"),
     "PainReliefIntent": ("pain_relief", "heat"),
     "PostureIntent": ("posture", "stretch"),
-    "ProfessionalHelpIntent": ("professional_help", "warning_signs"),
+    "ProfessionalHelpIntent": ("professional_help", "check_in"),  # a reminder in two weeks
 }
 
 

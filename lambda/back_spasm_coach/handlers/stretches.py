@@ -14,7 +14,7 @@ from ask_sdk_core.dispatch_components import AbstractRequestHandler
 from ask_sdk_core.utils import get_slot, is_intent_name
 
 from .. import apl, speech
-from . import heat_program
+from . import heat_program, reminders
 from ..conversation import OFFER, Turn, decline_action, offer_action, session_of
 from ..slots import resolved_ids
 from ..lazy import lazy_module
@@ -111,7 +111,8 @@ def start(handler_input, name: str | None = None, lead_in=()):
 def finish(handler_input, position: routine.Position):
     """After the last stretch: a kind wrap-up, and the position forgotten."""
     remember(handler_input, None)
-    return Turn(handler_input).say("routine.finished." + position.routine).offer("more")
+    return Turn(handler_input).say("routine.finished." + position.routine).offer(
+        reminders.offer_after_routine(handler_input))
 
 
 def not_started(handler_input):
