@@ -36,6 +36,11 @@ def _same_answer(resolution, intent_name, locale) -> bool:
         return True
     if resolution.intent not in understanding.FREE_WORDS:
         return False
+    if intent_name in understanding.FREE_WORDS:  # one net for another: the words must read the same
+        free = understanding.FREE_WORDS[intent_name]
+        meant = {free.slot: {"name": free.slot, "value": BUILTIN_FILLERS.get("AMAZON.SearchQuery", "something")}}
+        return (understanding.red_flag(intent_name, meant) == understanding.red_flag(resolution.intent, resolution.slots)
+                and understanding.topic(intent_name, meant) == understanding.topic(resolution.intent, resolution.slots))
     if intent_name == "RedFlagIntent":
         return understanding.red_flag(resolution.intent, resolution.slots) is not None
     reading = understanding.topic(resolution.intent, resolution.slots)

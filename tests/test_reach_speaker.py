@@ -65,7 +65,7 @@ def test_what_helps_a_back_spasm_without_our_name(stand_in, tmp_path, monkeypatc
 def test_a_red_flag_without_our_name_still_gets_the_emergency_action_first(stand_in, tmp_path, locale):
     speaker = make_speaker(stand_in, tmp_path, locale)
     reply = speaker.hear("my legs are numb")
-    assert reply.probe.verdict == "YES" and reply.intent == "RedFlagIntent"
+    assert reply.probe.verdict == "YES"  # a symptom value or free words: either way, ours
     assert EMERGENCY[locale] in reply.text.split(".")[0] and reply.ended
 
 

@@ -32,7 +32,7 @@ SOURCE_DIR = os.path.join(MODEL_DIR, "source")
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 
 _NAME = re.compile(r"<([a-z_]+)>")
-_ALLOWED = re.compile(r"^[a-z0-9' .{}_]+$")
+_ALLOWED = re.compile(r"^[a-z' .{}_]+$")  # numbers are written in words, as Alexa expects
 
 
 def _with_phrases(pattern: str, phrases: dict, seen=()) -> str:

@@ -23,8 +23,8 @@ The default adds what Alexa itself does and virtual-alexa does not:
 - ``AMAZON.DURATION`` and ``AMAZON.NUMBER`` slots take only spoken durations
   and numbers, and arrive as Alexa fills them ("PT15M", "2");
 - custom slots are open, as on Alexa: when no sample matches, a sample whose
-  custom slot sits between literal words takes any words there, with entity
-  resolution ``ER_SUCCESS_NO_MATCH``.
+  custom slot is framed by at least two literal words takes any words there,
+  with entity resolution ``ER_SUCCESS_NO_MATCH``.
 Real Alexa generalises beyond its samples with a trained model; this does not,
 so what it understands is a lower bound of what Alexa would.
 """
@@ -399,9 +399,9 @@ class Model:
         best = self._best(text, strict, open_slots=False)
         if best is None and not strict:
             best = self._best(text, strict, open_slots=True)
-            if best is not None and best.sample.slots and \
-                    not any(len(p.split()) for p in re.split(r"\{[^}]+\}", best.sample.text) if p.strip()):
-                best = None  # a bare "{slot}" sample never takes just any words
+            literal = re.sub(r"\{[^}]+\}", " ", best.sample.text).split() if best is not None else []
+            if best is not None and best.sample.slots and len(literal) < 2:
+                best = None  # a slot with a word or none around it never takes just any words
         if best is not None:
             return Resolution(best.sample.intent, best.slots, best.sample.text)
         if FALLBACK in self.intents:

@@ -117,6 +117,13 @@ def spoken_keys(text: str, locale: str) -> set:
     return {key for key, pattern in _key_patterns(locale) if pattern.search(text)}
 
 
+@lru_cache(maxsize=None)
+def _emergency_number(locale: str) -> str:
+    from back_spasm_coach import speech
+    from back_spasm_coach.content import load
+    return speech.to_text(load(locale).vars["emergency_number"])
+
+
 def first_sentence(text: str) -> str:
     return re.split(r"(?<=[.!?])\s", text.strip(), maxsplit=1)[0]
 
@@ -212,7 +219,9 @@ def judge(label: str, out: dict, said: str, before: dict, locale: str):
     keys = spoken_keys(said, locale)
     if label in DANGER:
         first = first_sentence(said)
-        emergency = spoken_keys(first, locale) & {"red_flags.emergency_action"}
+        # Emergency first: the emergency action, or a first sentence that says to call the number now.
+        emergency = spoken_keys(first, locale) & {"red_flags.emergency_action"} or \
+            (_emergency_number(locale) in first and "now" in first.lower())
         urgent = {k for k in spoken_keys(first, locale) if k.startswith(("red_flags.urgent", "red_flags.soon"))}
         if emergency or (label != "emergency" and urgent):
             return True, ""

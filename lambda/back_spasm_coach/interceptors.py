@@ -69,6 +69,11 @@ class FreeWordsRoutingInterceptor(AbstractRequestInterceptor):
         if intent is None or RED_FLAG in handler_input.attributes_manager.request_attributes:
             return
         reading = understanding.topic(intent.name, intent.slots)
+        free = understanding.FREE_WORDS.get(intent.name)
+        if free is not None and free.otherwise in ("AMAZON.YesIntent", "AMAZON.NoIntent") \
+                and conversation.session_of(handler_input).get(conversation.OFFER):
+            # "no, I just want to lie here": with a question pending, a yes or a no answers it.
+            reading = understanding.triage.Reading(topic=free.otherwise)
         if reading is None:
             return
         log.info("free words from %s answered as %s", intent.name, reading.topic)

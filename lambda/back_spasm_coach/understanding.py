@@ -29,6 +29,8 @@ class FreeWords:
     report: bool = False
 
 
+QUESTION = "QuestionIntent"
+
 FREE_WORDS = {
     "SymptomReportIntent": FreeWords("report", report=True),
     "NumbnessReportIntent": FreeWords("where", "numb", report=True),
@@ -38,8 +40,15 @@ FREE_WORDS = {
     "BladderReportIntent": FreeWords("when", "wet myself", report=True),
     "FeverReportIntent": FreeWords("how", "fever", report=True),
     "WeaknessReportIntent": FreeWords("where", "weak legs", report=True),
+    "LegsReportIntent": FreeWords("how", "legs", report=True),
+    "ChestReportIntent": FreeWords("how", "chest", report=True),
+    "SaddleReportIntent": FreeWords("how", "down there", report=True),
     "StopRequestIntent": FreeWords("what", "stop", otherwise="AMAZON.StopIntent"),
-    "NegativeStatementIntent": FreeWords("rest", "no", otherwise="AMAZON.NoIntent"),
+    "StartRequestIntent": FreeWords("what", "start"),
+    "ReminderRequestIntent": FreeWords("what", "remind me"),
+    "LossReportIntent": FreeWords("what", "lost", report=True),
+    "ContinueRequestIntent": FreeWords("what", "continue"),
+    "NegativeStatementIntent": FreeWords("rest", "not", otherwise="AMAZON.NoIntent"),
     "AffirmativeStatementIntent": FreeWords("rest", otherwise="AMAZON.YesIntent"),
     "QuestionIntent": FreeWords("question"),
 }
@@ -106,6 +115,9 @@ def red_flag(intent_name, slots):
         symptoms.extend(triage.signs_in(words))
     symptom = safety.most_serious(symptoms)
     flag = safety.RedFlag(symptom, safety.tier_of(symptom)) if symptom else None
+    if flag is not None and intent_name == QUESTION and any(map(triage.asks_about_signs, heard)):
+        # "What if my legs go numb?": every warning sign, emergency first, answers the question.
+        return safety.RedFlag(safety.UNPLACED, safety.UNPLACED)
     if flag is None and (intent_name == safety.RED_FLAG_INTENT or any(map(triage.unplaced_worry, heard))):
         # Something worrying we could not place: every warning sign, emergency first.
         return safety.RedFlag(safety.UNPLACED, safety.UNPLACED)
