@@ -67,7 +67,13 @@ locales = st.one_of(
     st.none(), texts,
 )
 
-ER_CODES = ["ER_SUCCESS_MATCH", "ER_SUCCESS_NO_MATCH", "ER_ERROR_TIMEOUT", "ER_ERROR_EXCEPTION", "BOGUS"]
+#: Enum values Alexa may add tomorrow: the SDK refuses them, and the skill must still listen.
+NEW_ENUM = st.sampled_from(["SOMETHING_NEW", "PARTLY_CONFIRMED", "ER_SUCCESS_PARTIAL", "HOLOGRAM", "TRIANGLE",
+                            "Composite", "lowercase"])
+ER_CODES = ["ER_SUCCESS_MATCH", "ER_SUCCESS_NO_MATCH", "ER_ERROR_TIMEOUT", "ER_ERROR_EXCEPTION", "BOGUS",
+            "ER_SUCCESS_PARTIAL"]
+CONFIRMATION = st.one_of(st.sampled_from(["NONE", "CONFIRMED", "DENIED"]), NEW_ENUM)
+DIALOG_STATES = st.one_of(st.sampled_from(["STARTED", "IN_PROGRESS", "COMPLETED"]), NEW_ENUM)
 all_ids = sorted({i for ids in SLOT_IDS.values() for i in ids} | set(safety.TIERS))
 slot_ids = st.one_of(st.sampled_from(all_ids), texts, st.none())
 
@@ -88,7 +94,7 @@ def resolutions(draw):
 
 @st.composite
 def slot(draw, name):
-    entry = {"name": name, "confirmationStatus": draw(st.sampled_from(["NONE", "CONFIRMED", "DENIED"]))}
+    entry = {"name": name, "confirmationStatus": draw(CONFIRMATION)}
     if draw(st.booleans()):
         entry["value"] = draw(st.one_of(texts, st.none()))
     if draw(st.booleans()):
@@ -97,7 +103,8 @@ def slot(draw, name):
         entry["slotValue"] = draw(st.one_of(
             st.builds(lambda v: {"type": "Simple", "value": v}, texts),
             st.builds(lambda vs: {"type": "List", "values": [{"type": "Simple", "value": v} for v in vs]},
-                      st.lists(texts, max_size=3))))
+                      st.lists(texts, max_size=3)),
+            st.builds(lambda t, v: {"type": t, "value": v}, NEW_ENUM, texts)))
     return entry
 
 
@@ -229,8 +236,8 @@ def _launch(draw):
 def _intent(draw):
     name = draw(intent_names)
     return {"type": "IntentRequest",
-            "dialogState": draw(st.sampled_from(["STARTED", "IN_PROGRESS", "COMPLETED"])),
-            "intent": {"name": name, "confirmationStatus": "NONE", "slots": draw(slots_for(name))}}
+            "dialogState": draw(DIALOG_STATES),
+            "intent": {"name": name, "confirmationStatus": draw(CONFIRMATION), "slots": draw(slots_for(name))}}
 
 
 def _session_ended(draw):
@@ -297,7 +304,70 @@ def envelopes(draw, kinds=tuple(REQUEST_KINDS)):
         del event["session"]
     if draw(st.integers(0, 8)) == 8:
         del event["context"]
+    elif draw(st.integers(0, 4)) == 4:
+        event["context"]["Viewport"] = draw(viewports())
+    if draw(st.integers(0, 6)) == 6:
+        event["request"]["timestamp"] = draw(TIMESTAMPS)
     return event
+
+
+#: Timestamps as Alexa sends them, and as it might one day (epoch numbers, other formats), and broken.
+TIMESTAMPS = st.one_of(st.integers(0, 2 ** 40), st.sampled_from(["2026-11-25T10:00:00.123Z", "2026-11-25",
+                                                                  "yesterday", "", "2026-13-45T99:99:99Z"]),
+                       texts)
+
+
+@st.composite
+def viewports(draw):
+    """A screen's Viewport, sometimes with a mode or shape the SDK does not know yet."""
+    return {"experiences": [{"canRotate": False, "canResize": False}],
+            "mode": draw(st.sampled_from(["HUB", "TV", "PC", "MOBILE", "AUTO"]) | NEW_ENUM),
+            "shape": draw(st.sampled_from(["RECTANGLE", "ROUND"]) | NEW_ENUM),
+            "pixelWidth": 1024, "pixelHeight": 600, "dpi": 160, "currentPixelWidth": 1024,
+            "currentPixelHeight": 600, "touch": ["SINGLE"], "keyboard": []}
+
+
+@st.composite
+def red_flags_in_new_envelopes(draw):
+    """(locale, event): an emergency statement from the blind phrasebooks, heard as a judge hears it
+    in a locale, in an envelope with one or more values newer than the SDK (see test_forward_compat.py)."""
+    from tools import nlu
+    phrase = draw(st.sampled_from(_emergency_phrases()))
+    locale = draw(st.sampled_from(SUPPORTED_LOCALES))
+    resolution = nlu.load(locale).resolve(phrase, strict=True)
+    event = env.intent(resolution.intent or nlu.FALLBACK, resolution.slots, locale=locale,
+                       device=env.Device(api_endpoint="https://127.0.0.1:9"),
+                       session=env.Session(attributes=draw(session_attributes()), new=draw(st.booleans())))
+    request, slots = event["request"], event["request"]["intent"]["slots"]
+    changes = draw(st.lists(st.sampled_from(["dialog", "intent", "slot", "er", "slot_value", "viewport",
+                                             "timestamp"]), min_size=1, max_size=3, unique=True))
+    if "dialog" in changes:
+        request["dialogState"] = draw(NEW_ENUM)
+    if "intent" in changes:
+        request["intent"]["confirmationStatus"] = draw(NEW_ENUM)
+    for slot_entry in slots.values():
+        if "slot" in changes:
+            slot_entry["confirmationStatus"] = draw(NEW_ENUM)
+        if "er" in changes:
+            slot_entry["resolutions"] = {"resolutionsPerAuthority": [
+                {"authority": "amzn1.er-authority.echo-sdk.x.NEW", "status": {"code": draw(NEW_ENUM)}}]}
+        if "slot_value" in changes:
+            slot_entry["slotValue"] = {"type": draw(NEW_ENUM), "value": slot_entry.get("value")}
+    if "viewport" in changes:
+        event["context"]["Viewport"] = draw(viewports())
+    if "timestamp" in changes:
+        request["timestamp"] = draw(TIMESTAMPS)
+    return locale, event
+
+
+_EMERGENCIES = []
+
+
+def _emergency_phrases():
+    if not _EMERGENCIES:
+        from tools import understand
+        _EMERGENCIES.extend(sorted(p.text for p in understand.load_phrasebooks() if p.label == "emergency"))
+    return _EMERGENCIES
 
 
 def _paths(value, prefix=()):
