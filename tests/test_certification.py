@@ -123,3 +123,49 @@ def test_committed_models_match_their_source(locale):
     built = build_models.render(build_models.build(locale))
     with open("{}/interaction-model/{}.json".format(build_models.ROOT, locale), encoding="utf-8") as f:
         assert f.read() == built, "run `make models` and commit interaction-model/"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_model_stays_within_amazons_limits_and_our_budget(locale):
+    language_model = model(locale)
+    assert len(language_model["intents"]) <= build_models.MAX_INTENTS
+    assert len(language_model["intents"]) + len(language_model.get("types", [])) <= build_models.MAX_INTENTS_AND_TYPES
+    for slot_type in language_model.get("types", []):
+        for value in slot_type["values"]:
+            for word in [value["name"]["value"]] + value["name"].get("synonyms", []):
+                assert len(word) <= build_models.MAX_VALUE_CHARS, word
+    assert build_models.size_of({"interactionModel": {"languageModel": language_model}}) \
+        <= build_models.MODEL_BUDGET_BYTES
+
+
+def test_the_builder_refuses_a_model_over_its_budget(monkeypatch):
+    monkeypatch.setattr(build_models, "MODEL_BUDGET_BYTES", 1000)
+    with pytest.raises(ValueError, match="budget"):
+        build_models.build("en-US")
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_free_phrase_sample_follows_amazons_phrase_slot_rules(locale):
+    """A carrier phrase beside every AMAZON.SearchQuery slot, one such slot per intent, alone in its sample."""
+    for intent in model(locale)["intents"]:
+        phrase_slots = {s["name"] for s in intent.get("slots", []) if s["type"] == "AMAZON.SearchQuery"}
+        assert len(phrase_slots) <= 1, intent["name"]
+        for sample in intent.get("samples", []):
+            slots = set(re.findall(r"\{([^}]+)\}", sample))
+            if phrase_slots & slots:
+                assert slots == phrase_slots, sample
+                assert re.sub(r"\{[^}]+\}", "", sample).strip(), sample
+
+
+@pytest.mark.parametrize("bad_sample, complaint", [
+    ("{question}", "carrier phrase"),
+    ("what about {question} for {minutes}", "share a sample"),
+])
+def test_the_builder_refuses_a_phrase_slot_amazon_would_refuse(bad_sample, complaint):
+    sources = build_models.load_sources()
+    question = next(s["intents"]["QuestionIntent"] for _, s in sources if "QuestionIntent" in s.get("intents", {}))
+    question["samples"] = list(question["samples"]) + [bad_sample]
+    if "{minutes}" in bad_sample:
+        question["slots"] = list(question["slots"]) + [{"name": "minutes", "type": "AMAZON.DURATION"}]
+    with pytest.raises(ValueError, match=complaint):
+        build_models.build("en-US", sources)

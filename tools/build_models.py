@@ -31,6 +31,11 @@ MODEL_DIR = os.path.join(ROOT, "interaction-model")
 SOURCE_DIR = os.path.join(MODEL_DIR, "source")
 LOCALES = ("en-US", "en-GB", "en-CA", "en-AU", "en-IN")
 
+#: Amazon's interaction-model limits (docs/understanding.md has the sources), and our own budget:
+#: two thirds of the 1.5 MB a model may take, so a locale can grow without a surprise at deploy time.
+MAX_INTENTS, MAX_INTENTS_AND_TYPES, MAX_VALUE_CHARS = 250, 350, 140
+MODEL_BUDGET_BYTES = 1_000_000
+
 _NAME = re.compile(r"<([a-z_]+)>")
 _ALLOWED = re.compile(r"^[a-z' .{}_]+$")  # numbers are written in words, as Alexa expects
 
@@ -155,6 +160,8 @@ def build(locale: str, sources=None) -> dict:
             if not slot["type"].startswith("AMAZON.") and slot["type"] not in types:
                 raise ValueError("{} slot {} has an undefined type {}".format(intent["name"], slot["name"], slot["type"]))
     _refuse_ambiguity(intents, types)
+    _refuse_bare_phrase_slots(intents)
+    _refuse_over_limits(intents, types)
     model = {"interactionModel": {"languageModel": {
         "invocationName": invocation,
         "intents": list(intents.values()),
@@ -164,6 +171,46 @@ def build(locale: str, sources=None) -> dict:
     if name_free is not None:
         model["interactionModel"][name_free_model.KEY] = name_free
     return model
+
+
+def size_of(model: dict) -> int:
+    """A model's size as sent to Amazon, without layout whitespace (UTF-8 bytes)."""
+    return len(json.dumps(model, separators=(",", ":"), ensure_ascii=False).encode("utf-8"))
+
+
+def _refuse_over_limits(intents: dict, types: dict) -> None:
+    if len(intents) > MAX_INTENTS or len(intents) + len(types) > MAX_INTENTS_AND_TYPES:
+        raise ValueError("{} intents and {} slot types: over Amazon's limits".format(len(intents), len(types)))
+    for type_spec in types.values():
+        for word in _spoken(type_spec):
+            if len(word) > MAX_VALUE_CHARS:
+                raise ValueError("{}: {!r} is longer than {} characters".format(type_spec["name"], word,
+                                                                             MAX_VALUE_CHARS))
+    size = size_of({"intents": list(intents.values()), "types": list(types.values())})
+    if size > MODEL_BUDGET_BYTES:
+        raise ValueError("the model takes {:,} bytes, over our budget of {:,} (Amazon's limit is 1.5 MB): "
+                         "prefer a slot synonym or a carrier phrase to more samples".format(size, MODEL_BUDGET_BYTES))
+
+
+def _refuse_bare_phrase_slots(intents: dict) -> None:
+    """Amazon's rules for a phrase slot (``AMAZON.SearchQuery``): a carrier phrase
+    in every sample (build error ``MissingCarrierPhraseWithPhraseSlot``), one such
+    slot per intent, and no other slot beside it in a sample."""
+    for intent in intents.values():
+        phrase_slots = {s["name"] for s in intent.get("slots", []) if s["type"] == "AMAZON.SearchQuery"}
+        if len(phrase_slots) > 1:
+            raise ValueError("{} has {} AMAZON.SearchQuery slots; Amazon allows one".format(
+                intent["name"], len(phrase_slots)))
+        for sample in intent["samples"] if phrase_slots else ():
+            slots = re.findall(r"\{([^}]+)\}", sample)
+            if not phrase_slots & set(slots):
+                continue
+            if len(slots) > 1:
+                raise ValueError("{!r} ({}): an AMAZON.SearchQuery slot cannot share a sample with "
+                                 "another slot".format(sample, intent["name"]))
+            if not re.sub(r"\{[^}]+\}", "", sample).strip():
+                raise ValueError("{!r} ({}) needs a carrier phrase: Amazon refuses a phrase slot "
+                                 "on its own".format(sample, intent["name"]))
 
 
 def _spoken(type_spec: dict) -> set:
@@ -231,7 +278,9 @@ def main(argv=None) -> int:
         text = render(model)
         with open(path, "w", encoding="utf-8") as f:
             f.write(text)
-        print("wrote {} ({:,} bytes)".format(os.path.relpath(path, ROOT), len(text.encode("utf-8"))))
+        print("wrote {} ({:,} bytes as sent, {:,} samples)".format(
+            os.path.relpath(path, ROOT), size_of(model),
+            sum(len(i.get("samples", [])) for i in model["interactionModel"]["languageModel"]["intents"])))
     # What CanFulfillIntentRequest answers from at run time (the Lambda has no models).
     path = name_free_model.write_intent_table([m["interactionModel"]["languageModel"] for m in models.values()])
     print("wrote", os.path.relpath(path, ROOT))
