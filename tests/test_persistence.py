@@ -178,6 +178,43 @@ def test_a_routine_begun_in_one_process_is_continued_in_another(store):
     assert "don't have a routine saved" not in later.text
 
 
+def test_a_routine_left_in_silence_is_continued_another_day(store):
+    """No "stop": the person went quiet, and Alexa closed the session with a SessionEndedRequest."""
+    person = Person(store).say("StartStretchesIntent").say("AMAZON.NextIntent")
+    person.handler(envelopes.session_ended("EXCEEDED_MAX_REPROMPTS", session=person.session), None)
+    later = Person(store).say("ContinueStretchesIntent")
+    assert CONTENT.text("routine.resume", name=_name(GENTLE[1])) in later.text
+    assert _name(GENTLE[2]) in later.text
+
+
+class CountingStore:
+    """A store that counts how often the skill reads and writes it."""
+
+    def __init__(self, adapter):
+        self.adapter, self.reads, self.writes = adapter, 0, 0
+
+    def get_attributes(self, request_envelope):
+        self.reads += 1
+        return self.adapter.get_attributes(request_envelope)
+
+    def save_attributes(self, request_envelope, attributes):
+        self.writes += 1
+        self.adapter.save_attributes(request_envelope, attributes)
+
+    def delete_attributes(self, request_envelope):
+        self.adapter.delete_attributes(request_envelope)
+
+
+def test_a_routine_is_stored_once_a_session_not_at_every_stretch(store):
+    counting = CountingStore(store())
+    person = Person(lambda: counting)
+    person.say("StartStretchesIntent").say("AMAZON.NextIntent").say("AMAZON.NextIntent")
+    assert (counting.reads, counting.writes) == (0, 0)
+    person.say("AMAZON.StopIntent")
+    assert counting.writes == 1
+    assert Person(store).say("ContinueStretchesIntent").text.count(_name(GENTLE[3])) >= 1
+
+
 def test_heat_lengths_and_timer_ids_are_read_back_by_another_process(store, api):  # noqa: F811
     first = Conversation(api, persistence_adapter=store())
     first.start({"kind": kind("heat", "heat"), "length": "PT18M"})

@@ -227,6 +227,8 @@ class Speaker:
                 return self.send(result, utterance=text)
             return self._not_sent(text, str(result or ""))
         heard = nlu.invocation(text, self.model.invocation_name)
+        if heard.kind in ("launch", "one_shot"):
+            self.leave()  # "Alexa, ask ..." mid-session: Alexa closes the open session first
         if heard.kind == "launch":
             return self.launch(utterance=text)
         if heard.kind == "one_shot":
@@ -280,6 +282,14 @@ class Speaker:
         exchange.route = "(name-free: CanFulfillIntentRequest {}{} -> {})".format(
             resolution.intent, " " + str(values) if values else "", probe.verdict)
         return exchange
+
+    def leave(self, reason: str = "USER_INITIATED") -> Optional[Exchange]:
+        """The person is gone ("quit", the end of input, a new invocation): like Alexa,
+        close an open session with a SessionEndedRequest, which the skill cannot answer aloud."""
+        if self.session is None:
+            return None
+        return self.send(envelopes.session_ended(reason, locale=self.locale, session=self.session,
+                                                 device=self.device), utterance="")
 
     def launch(self, utterance: str = "open") -> Exchange:
         return self.send(envelopes.launch(self.locale, Session(new=True), self.device),
@@ -472,6 +482,7 @@ def converse(speaker: Speaker, stdin, args: argparse.Namespace) -> int:
                     note = speak(turn.ssml)
                     if note:
                         print(note)
+    speaker.leave()
     return 0
 
 

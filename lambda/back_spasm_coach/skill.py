@@ -6,7 +6,7 @@ import logging
 from ask_sdk_core.skill_builder import CustomSkillBuilder
 
 from . import alexa_api, interceptors, persistence, state
-from .handlers import exception_handlers, request_handlers
+from .handlers import exception_handlers, request_handlers, stretches
 from .robust import RobustSkillBuilder
 
 
@@ -36,6 +36,7 @@ def build_skill_builder(api_client=None, persistence_adapter=None) -> CustomSkil
     # Order matters: remember the reply for "repeat" before the closing advice is added.
     builder.add_global_response_interceptor(interceptors.RememberForRepeatInterceptor())
     builder.add_global_response_interceptor(interceptors.ClosingAdviceInterceptor())
+    builder.add_global_response_interceptor(stretches.StoreRoutineWhenSessionEnds())
     return builder
 
 

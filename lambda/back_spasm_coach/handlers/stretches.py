@@ -1,16 +1,16 @@
 """Guided stretches: start, next, previous, repeat, slower, start over, which one, continue later.
 
 Thin: where the person is in the routine is a ``routine.Position``, kept in
-the session and, so "continue my stretches" works another day, in the
-persistent attributes. Only the routine, the stretch number and the pace are
-stored, never anything about the person's back. The words and the timing are
+the session and, so "continue my stretches" works another day, stored in the
+persistent attributes when the session ends. Only the routine, the stretch
+number and the pace are stored, never anything about the person's back. The words and the timing are
 built by ``routine.render_stretch``; the Echo Show view by ``apl``.
 """
 from __future__ import annotations
 
 import logging
 
-from ask_sdk_core.dispatch_components import AbstractRequestHandler
+from ask_sdk_core.dispatch_components import AbstractRequestHandler, AbstractResponseInterceptor
 from ask_sdk_core.utils import get_slot, is_intent_name
 
 from .. import apl, speech
@@ -48,12 +48,21 @@ def saved(handler_input) -> routine.Position | None:
 
 
 def remember(handler_input, position: routine.Position | None) -> None:
-    """Keep the position in the session and for next time (None forgets it)."""
+    """Keep the position in the session (None forgets it).
+
+    The position is stored for next time when the session ends (``StoreRoutineWhenSessionEnds``),
+    not at every stretch: one write per session, not a read and a write per step.
+    Forgetting is stored at once, so a finished routine is never offered again.
+    """
     session = session_of(handler_input)
     if position is None:
         session.pop(ROUTINE, None)
+        _store(handler_input, None)
     else:
         session[ROUTINE] = position.to_dict()
+
+
+def _store(handler_input, position: routine.Position | None) -> None:
     try:
         manager = handler_input.attributes_manager
         attributes = manager.persistent_attributes
@@ -64,8 +73,26 @@ def remember(handler_input, position: routine.Position | None) -> None:
         else:
             attributes[ROUTINE] = position.to_dict()
         manager.save_persistent_attributes()
-    except Exception as error:
+    except Exception as error:  # no adapter, storage down: the session goes on
         log.warning("could not save the routine position: %s", error)
+
+
+class StoreRoutineWhenSessionEnds(AbstractResponseInterceptor):
+    """Store where the person is in a routine when the session ends, for "continue my stretches".
+
+    A session ends with our own reply ("stop", the last answer) or with Alexa's
+    SessionEndedRequest (the person went quiet, said "exit", or an error); both
+    come here, and the session attributes hold the position either way.
+    """
+
+    def process(self, handler_input, response):
+        envelope = handler_input.request_envelope
+        ending = getattr(envelope.request, "object_type", None) == "SessionEndedRequest" \
+            or (response is not None and response.should_end_session is True)
+        if ending and envelope.session is not None:
+            position = current(handler_input)
+            if position is not None:
+                _store(handler_input, position)
 
 
 def _pace(handler_input) -> str:
