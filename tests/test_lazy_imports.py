@@ -32,7 +32,11 @@ events = [envelopes.launch(), envelopes.intent("OverviewIntent"), envelopes.inte
           envelopes.intent("AMAZON.StopIntent")]
 for event in events:
     assert lambda_handler(event, None)["response"]["outputSpeech"]
-print(json.dumps({"modules": sorted(sys.modules), "json_files": opened}))
+from back_spasm_coach import triage
+compiled = [p.source[:40] for p in vars(triage).values() if isinstance(p, triage._Pattern) and p._compiled is not None]
+compiled += [p.source[:40] for ps in triage._SIGN_PATTERNS.values() for p in ps if p._compiled is not None]
+compiled += [p.source[:40] for rules in triage._TOPIC_PATTERNS.values() for _, p in rules if p._compiled is not None]
+print(json.dumps({"modules": sorted(sys.modules), "json_files": opened, "compiled": compiled}))
 """
 
 
@@ -151,3 +155,9 @@ def test_a_misspelt_flow_fails_at_import_not_at_a_request():
 
     with pytest.raises(ModuleNotFoundError):
         lazy_module("back_spasm_coach.no_such_flow")
+
+
+def test_no_triage_pattern_is_compiled_until_free_words_arrive():
+    """Compiling every red-flag and topic pattern takes tens of milliseconds; requests
+    without free words (most of them) must not pay it at cold start."""
+    assert _modules_after_common_requests()["compiled"] == []

@@ -21,6 +21,22 @@ from dataclasses import dataclass, field
 
 from . import safety
 
+
+class _Pattern:
+    """A regular expression compiled when first used, not at import: most requests carry no
+    free words, and compiling every sign and topic would add tens of milliseconds to a cold start."""
+
+    __slots__ = ("source", "_compiled")
+
+    def __init__(self, source: str):
+        self.source, self._compiled = source, None
+
+    def __getattr__(self, name):  # search, finditer, sub, fullmatch, ...
+        compiled = self._compiled
+        if compiled is None:
+            compiled = self._compiled = re.compile(self.source)  # a race compiles twice, harmlessly
+        return getattr(compiled, name)
+
 # --- words ----------------------------------------------------------------------
 
 _SPELLINGS = [  # typed or transcribed forms -> one spelling the patterns use
@@ -37,7 +53,7 @@ _SPELLINGS = [  # typed or transcribed forms -> one spelling the patterns use
     (r"\ba and e\b|\ba ?& ?e\b|\ba n e\b", "a and e"), (r"\bphysio therap\w*", "physiotherapy"),
     (r"\b(long|much)'s\b", r"\1 is"), (r"\bcheck ?ins?\b|\bcheckins?\b", "check in"), (r"\brear ?ended\b", "rear ended"),
 ]
-_SPELLINGS = [(re.compile(pattern), replacement) for pattern, replacement in _SPELLINGS]
+_SPELLINGS = [(_Pattern(pattern), replacement) for pattern, replacement in _SPELLINGS]
 
 
 def normalise(text: str) -> str:
@@ -246,17 +262,17 @@ NOT_SIGNS = {
 
 NEGATIONS = (r"\b(?:no|not|never|without|don't|doesn't|didn't|haven't|hasn't|hadn't|isn't|aren't|wasn't|weren't"
              r"|none|nor|neither|nothing|nothing's|nothing like|free of)\b")
-_NEGATION = re.compile(NEGATIONS)
+_NEGATION = _Pattern(NEGATIONS)
 #: Where a denial stops reaching: a clause break, or a new subject ("no, I can't pee").
-_BREAK = re.compile(r"\s,\s|\b(?:but|though|although|however|except|apart from|and now|now)\b")
-_SUBJECT = re.compile(r"\b(?:i|i'm|i've|i'd|i'll|my|me|it|it's|they|he|she|we|you|there|there's|this)\b")
+_BREAK = _Pattern(r"\s,\s|\b(?:but|though|although|however|except|apart from|and now|now)\b")
+_SUBJECT = _Pattern(r"\b(?:i|i'm|i've|i'd|i'll|my|me|it|it's|they|he|she|we|you|there|there's|this)\b")
 
-_SIGN_PATTERNS = {symptom: [re.compile(_words(p)) for p in patterns] for symptom, patterns in SIGNS.items()}
-_NOT_SIGN_PATTERNS = {symptom: re.compile(_words(p)) for symptom, p in NOT_SIGNS.items()}
+_SIGN_PATTERNS = {symptom: [_Pattern(_words(p)) for p in patterns] for symptom, patterns in SIGNS.items()}
+_NOT_SIGN_PATTERNS = {symptom: _Pattern(_words(p)) for symptom, p in NOT_SIGNS.items()}
 
 #: Words inside a matched sign that are part of the sign itself, not a denial of it
 #: ("can't pee", "haven't peed", "no feeling", "legs don't work").
-_PART_OF_SIGN = re.compile(
+_PART_OF_SIGN = _Pattern(
     r"\b(?:no (?:feeling|sensation|control)|not (?:to )?be able to|not being able to|not able to"
     r"|not (?:peed|weed|been|gone|passed|working|coming)|isn't coming|don't know what|(?:didn't|did not) (?:catch|hear|get|make it)"
     r"|(?:haven't|hasn't|didn't|can't|couldn't) (?:\w+ ){0,3}(?:peed|weed|urinated|passed)"
@@ -318,12 +334,12 @@ def signs_in(text: str) -> list:
     return found
 
 
-_WORRY = re.compile(_words(r"{NUMB}") + r"|\b(?:weak\w*|giv\w* (?:way|out)|gave (?:way|out)|buckl\w*|collaps\w*|jelly"
+_WORRY = _Pattern(_words(r"{NUMB}") + r"|\b(?:weak\w*|giv\w* (?:way|out)|gave (?:way|out)|buckl\w*|collaps\w*|jelly"
                     r"|paralys\w*|paralyz\w*)\b")
 
 #: A question about a sign rather than a report of one ("what if my legs go numb", "is a
 #: fever a warning sign"): it is answered with every warning sign, emergency first.
-_ASKING_ABOUT_SIGNS = re.compile(
+_ASKING_ABOUT_SIGNS = _Pattern(
     r"^(?:what )?if\b|^(?:what )?(?:should|would|do) i do (?:if|when)\b|^(?:what )?happens (?:if|when)\b"
     r"|\b(?:a |the )?(?:warning|danger|red flag) signs?\b|\bsymptoms? (?:\w+ ){0,3}(?:look out|watch|worry|should|mean)\b"
     r"|^(?:is it )?(?:bad|serious|dangerous|normal|an emergency) (?:if|when|that)\b|\bshould i (?:worry|be worried) (?:if|about)\b"
@@ -532,7 +548,7 @@ TOPICS = {
             r"|knotted|knots|muscle catch|what are my options|self care|care for|\bhelp\b|treat\w*|how (?:do|can) i (?:stop|ease|fix|handle|deal)"),
     ],
 }
-_TOPIC_PATTERNS = {topic: [(weight, re.compile(r"\b(?:" + p + r")\b")) for weight, p in rules]
+_TOPIC_PATTERNS = {topic: [(weight, _Pattern(r"\b(?:" + p + r")\b")) for weight, p in rules]
                    for topic, rules in TOPICS.items()}
 
 #: Slot values a topic can carry from the same words.
@@ -544,8 +560,8 @@ _STRETCH = [("knee_to_chest", r"\bknees? (?:to|into) (?:my |your )?chest\b|\bkne
             ("pelvic_tilt", r"\bpelvi\w* (?:tilt|rock)\w*\b"),
             ("bottom_to_heels", r"\b(?:bottom|bum|butt) to heels?\b|\bchild'?s pose\b"),
             ("cat_cow", r"\bcat (?:and )?(?:cow|camel|curls?)\b")]
-_KIND = [(value, re.compile(p)) for value, p in _KIND]
-_STRETCH = [(value, re.compile(p)) for value, p in _STRETCH]
+_KIND = [(value, _Pattern(p)) for value, p in _KIND]
+_STRETCH = [(value, _Pattern(p)) for value, p in _STRETCH]
 
 
 def topic_of(text: str):
@@ -563,11 +579,11 @@ def topic_of(text: str):
 
 _HOURS = {w: n for n, w in enumerate("zero one two three four five six seven eight nine ten eleven twelve".split())}
 _MINUTES = {"o'clock": 0, "oclock": 0, "fifteen": 15, "thirty": 30, "forty five": 45, "quarter past": 15}
-_CLOCK = re.compile(r"\b(?:at|for) (?P<hour>\d{1,2}|" + "|".join(sorted(_HOURS, key=len, reverse=True)) + r")"
+_CLOCK = _Pattern(r"\b(?:at|for) (?P<hour>\d{1,2}|" + "|".join(sorted(_HOURS, key=len, reverse=True)) + r")"
                     r"(?::(?P<mm>\d{2})| (?P<minute>o'clock|fifteen|thirty|forty five))?"
                     r"(?: ?(?P<ampm>am|pm|a m|p m)| in the (?P<part>morning|afternoon|evening)| at night)?\b")
-_HALF_PAST = re.compile(r"\b(?:at )?half (?:past )?(?P<hour>\d{1,2}|" + "|".join(_HOURS) + r")\b")
-_DAY_PART = re.compile(r"\b(?:every|each|in the|at) (?P<part>morning|afternoon|evening|night|bedtime)s?\b")
+_HALF_PAST = _Pattern(r"\b(?:at )?half (?:past )?(?P<hour>\d{1,2}|" + "|".join(_HOURS) + r")\b")
+_DAY_PART = _Pattern(r"\b(?:every|each|in the|at) (?P<part>morning|afternoon|evening|night|bedtime)s?\b")
 
 
 def _reminder_time(words: str) -> dict:
