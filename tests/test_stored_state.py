@@ -59,6 +59,18 @@ def test_each_record_keeps_what_fits_and_drops_the_rest(record, value, kept, cap
     assert (kept == "same") == ("dropped" not in caplog.text)
 
 
+def test_the_log_says_where_the_dropped_value_was_and_never_the_value(caplog):
+    program = {"kind": "heat", "phases": [
+        {"kind": "heat", "seconds": 900, "timer_id": "a1"},
+        {"kind": "heat", "seconds": 10 ** 9, "timer_id": "secret-looking"}]}
+    lengths = {"heat": 900, "lava": 900}
+    with caplog.at_level(logging.WARNING, logger="back_spasm_coach.state"):
+        state.clean(state.PERSISTENT, {"heat_program": program, "heat_program_lengths": lengths}, "stored")
+    assert "stored.heat_program.phases[1].seconds: out of range" in caplog.text
+    assert "stored.heat_program_lengths key: not one of" in caplog.text
+    assert str(10 ** 9) not in caplog.text
+
+
 def test_a_session_that_is_not_an_object_is_dropped_whole():
     assert state.clean(state.SESSION, ["not", "a", "dict"], "session") == {}
 

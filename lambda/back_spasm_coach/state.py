@@ -30,6 +30,14 @@ class Invalid(ValueError):
     """A stored value that does not fit its schema (the message says why, never the value)."""
 
 
+def _at(path) -> str:
+    """Where a value sits, for a message. Paths are kept as (parent, template, key...) while
+    all is well and written out only when something is wrong: most reads find nothing wrong."""
+    if isinstance(path, tuple):
+        return path[1].format(_at(path[0]), *path[2:])
+    return path
+
+
 # ------------------------------------------------------------------ field types
 class Int:
     """An int (not a bool) from ``low`` to ``high``."""
@@ -37,18 +45,18 @@ class Int:
     def __init__(self, low: int, high: int):
         self.low, self.high = low, high
 
-    def clean(self, value, path: str):
+    def clean(self, value, path):
         if type(value) is not int:
-            raise Invalid("{}: expected an int, got {}".format(path, type(value).__name__))
+            raise Invalid("{}: expected an int, got {}".format(_at(path), type(value).__name__))
         if not self.low <= value <= self.high:
-            raise Invalid("{}: out of range {}..{}".format(path, self.low, self.high))
+            raise Invalid("{}: out of range {}..{}".format(_at(path), self.low, self.high))
         return value
 
 
 class Bool:
-    def clean(self, value, path: str):
+    def clean(self, value, path):
         if not isinstance(value, bool):
-            raise Invalid("{}: expected true or false, got {}".format(path, type(value).__name__))
+            raise Invalid("{}: expected true or false, got {}".format(_at(path), type(value).__name__))
         return value
 
 
@@ -58,9 +66,9 @@ class Choice:
     def __init__(self, *choices: str):
         self.choices = frozenset(choices)
 
-    def clean(self, value, path: str):
+    def clean(self, value, path):
         if not isinstance(value, str) or value not in self.choices:
-            raise Invalid("{}: not one of {}".format(path, sorted(self.choices)))
+            raise Invalid("{}: not one of {}".format(_at(path), sorted(self.choices)))
         return value
 
 
@@ -76,17 +84,17 @@ class Text:
         self.pattern = re.compile(pattern) if pattern else None
         self.refuse = re.compile(refuse) if refuse else None
 
-    def clean(self, value, path: str):
+    def clean(self, value, path):
         if not isinstance(value, str):
-            raise Invalid("{}: expected a string, got {}".format(path, type(value).__name__))
+            raise Invalid("{}: expected a string, got {}".format(_at(path), type(value).__name__))
         if len(value) > self.max_length:
-            raise Invalid("{}: longer than {} characters".format(path, self.max_length))
+            raise Invalid("{}: longer than {} characters".format(_at(path), self.max_length))
         if _CONTROL.search(value):
-            raise Invalid("{}: control characters".format(path))
+            raise Invalid("{}: control characters".format(_at(path)))
         if self.pattern is not None and not self.pattern.fullmatch(value):
-            raise Invalid("{}: not in the expected form".format(path))
+            raise Invalid("{}: not in the expected form".format(_at(path)))
         if self.refuse is not None and self.refuse.search(value):
-            raise Invalid("{}: not something to say aloud".format(path))
+            raise Invalid("{}: not something to say aloud".format(_at(path)))
         return value
 
 
@@ -96,7 +104,7 @@ class AnyOf:
     def __init__(self, *fields):
         self.fields = fields
 
-    def clean(self, value, path: str):
+    def clean(self, value, path):
         reasons = []
         for field in self.fields:
             try:
@@ -113,15 +121,15 @@ class ListOf:
     def __init__(self, item, max_items: int, whole: bool = False):
         self.item, self.max_items, self.whole = item, max_items, whole
 
-    def clean(self, value, path: str):
+    def clean(self, value, path):
         if not isinstance(value, list):
-            raise Invalid("{}: expected a list, got {}".format(path, type(value).__name__))
+            raise Invalid("{}: expected a list, got {}".format(_at(path), type(value).__name__))
         if len(value) > self.max_items:
-            raise Invalid("{}: more than {} items".format(path, self.max_items))
+            raise Invalid("{}: more than {} items".format(_at(path), self.max_items))
         kept = []
         for index, item in enumerate(value):
             try:
-                kept.append(self.item.clean(item, "{}[{}]".format(path, index)))
+                kept.append(self.item.clean(item, (path, "{}[{}]", index)))
             except Invalid as reason:
                 if self.whole:
                     raise
@@ -136,16 +144,16 @@ class MapOf:
     def __init__(self, key, value, max_items: int, whole: bool = False):
         self.key, self.value, self.max_items, self.whole = key, value, max_items, whole
 
-    def clean(self, value, path: str):
+    def clean(self, value, path):
         if not isinstance(value, dict):
-            raise Invalid("{}: expected an object, got {}".format(path, type(value).__name__))
+            raise Invalid("{}: expected an object, got {}".format(_at(path), type(value).__name__))
         if len(value) > self.max_items:
-            raise Invalid("{}: more than {} entries".format(path, self.max_items))
+            raise Invalid("{}: more than {} entries".format(_at(path), self.max_items))
         kept = {}
         for key, item in value.items():
             try:
-                key = self.key.clean(key, path + " key")
-                kept[key] = self.value.clean(item, "{}.{}".format(path, key))
+                key = self.key.clean(key, (path, "{} key"))
+                kept[key] = self.value.clean(item, (path, "{}.{}", key))
             except Invalid as reason:
                 if self.whole:
                     raise
@@ -163,16 +171,16 @@ class Record:
         self.required = frozenset(required)
         self.whole = whole
 
-    def clean(self, value, path: str = "") -> dict:
+    def clean(self, value, path="") -> dict:
         if not isinstance(value, dict):
-            raise Invalid("{}: expected an object, got {}".format(path or "record", type(value).__name__))
+            raise Invalid("{}: expected an object, got {}".format(_at(path) or "record", type(value).__name__))
         kept = {}
         for key, item in value.items():
-            where = "{}.{}".format(path, key) if path else str(key)
+            where = (path, "{}.{}", key) if path else str(key)
             field = self.fields.get(key)
             try:
                 if field is None:
-                    raise Invalid("{}: unknown key".format(_short(where)))
+                    raise Invalid("{}: unknown key".format(_short(_at(where))))
                 kept[key] = field.clean(item, where)
             except Invalid as reason:
                 if self.whole or key in self.required:
@@ -180,7 +188,7 @@ class Record:
                 _dropped(reason)
         missing = self.required - set(kept)
         if missing:
-            raise Invalid("{}: missing {}".format(path or "record", ", ".join(sorted(missing))))
+            raise Invalid("{}: missing {}".format(_at(path) or "record", ", ".join(sorted(missing))))
         return kept
 
 
