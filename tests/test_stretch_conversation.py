@@ -284,6 +284,14 @@ def test_a_screen_gets_the_stretch_with_a_countdown_it_can_bind(tmp_path):
     assert _directives(me) == []
 
 
+def test_a_stretch_asked_for_by_name_is_not_numbered_on_screen(tmp_path):
+    me = Speaker(tmp_path / "a.sqlite3", screen=True)
+    me.say("StartStretchesIntent", stretch=stretch_slot("cat cow", "cat_cow"))
+    (directive,) = _directives(me)
+    shown = directive["datasources"]["stretch"]["position"]
+    assert shown == CONTENT.text("routine.screen.single") and " of " not in shown
+
+
 def test_the_document_ticks_on_the_device():
     document = apl.document()
     assert document["type"] == "APL"

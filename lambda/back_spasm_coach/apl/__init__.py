@@ -62,8 +62,9 @@ def _build_datasource(content, position, rendered) -> dict:
               "endMs": int(round((h.start + h.seconds) * 1000)),
               "label": h.label} for h in rendered.holds]
     return {"stretch": {
-        "position": content.text("routine.screen.position", number=position.number,
-                                 total=position.total),
+        # A stretch asked for by name is a routine of one: no "Stretch 1 of 1".
+        "position": content.text("routine.screen.single") if position.total == 1 else
+        content.text("routine.screen.position", number=position.number, total=position.total),
         "name": content.text("stretches.{}.name".format(stretch.id)),
         "helps": content.text("stretches.{}.helps".format(stretch.id)),
         "steps": routine.steps_text(content, stretch.id),
