@@ -56,6 +56,16 @@ def test_issue_phrases_reach_the_routine(tmp_path):
     assert exchange.intent == "StrengthenIntent" and "once the spasm has settled" in exchange.text
 
 
+def test_a_person_who_went_quiet_picks_up_where_they_stopped_in_their_own_words(tmp_path):
+    """No "stop": the session closes as Alexa closes it, and a new one names no intent the model has."""
+    speaker = make_speaker(tmp_path)
+    speaker.hear("alexa ask back spasm coach to read me a stretch")
+    speaker.hear("next")
+    speaker.leave("EXCEEDED_MAX_REPROMPTS")
+    exchange = speaker.hear("alexa ask back spasm coach to pick up where we stopped yesterday")
+    assert name_of(GENTLE[2]) in exchange.text, exchange.text
+
+
 def test_the_screen_line_shows_the_stretch_and_its_countdown(tmp_path):
     exchange = make_speaker(tmp_path, screen=True).hear("alexa ask back spasm coach to read me a stretch")
     (line,) = exchange.directives

@@ -443,7 +443,8 @@ TOPICS = {
     "ContinueStretchesIntent": [
         (5, r"(?:continue|carry on|resume|pick up|keep going|finish|get back to)(?: \w+){0,3} (?:stretch\w*|routine|exercises)"
             r"|where (?:i|we) (?:left off|stopped|got to)|from last time|left off|get up to|got up to|where we stopped"
-            r"|^continue (?:the |my )?(?:stretch\w*|routine|exercises)|finish (?:them|it|the rest|off)|last time"),
+            r"|^continue (?:the |my )?(?:stretch\w*|routine|exercises)|finish (?:them|it|the rest|off)|last time"
+            r"|^continue (?:i|we) (?:left|stopped|got|finished|were)"),  # "pick up where we stopped": Alexa keeps "we stopped"
     ],
     "StartHeatProgramIntent": [
         (4, r"timers?|countdown|time (?:me|it|this|my|the|a|an)\b|start (?:counting|timing|the clock)|count(?:ing)? (?:down|for me)"
