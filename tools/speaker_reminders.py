@@ -19,10 +19,8 @@ import sys
 import time
 from zoneinfo import ZoneInfo
 
-from back_spasm_coach import speech
 from tools import speaker_timers
 from tools.reminders_api import LOCALE_ZONES, PERMISSION_SCOPE, RemindersApi, mount_on
-from tools.speaker import REPLY
 
 PERMISSION_QUESTION = ("Do you give Back Spasm Coach permission to create and edit your reminders? "
                        "You can say I approve, or no.")
@@ -64,12 +62,8 @@ def attach(speaker, timers_api, speak=None, granted: bool = False, out=None) -> 
 
     def ring(event):
         local = event.at.astimezone(ZoneInfo(reminders.zone))
-        out("[reminder rings: {:%a %d %b, %H:%M} {}]".format(local, reminders.zone))
-        out(REPLY + event.said)
-        if speak is not None:
-            note = speak("<speak>{}</speak>".format(speech.escape(event.said)))
-            if note:
-                out(note)
+        speaker_timers.say_unprompted(
+            out, speak, "[reminder rings: {:%a %d %b, %H:%M} {}]".format(local, reminders.zone), event.said)
     reminders.on_ring.append(ring)
     return reminders
 

@@ -84,14 +84,19 @@ def attach(speaker, api: TimersApi, speak=None, granted: bool = False, out=None)
     speaker.on_directive["Connections.SendRequest"] = _ask_for
 
     def announce(event):
-        out("[timer ended: {}]".format(event.label or "timer"))
-        out(REPLY + event.text)
-        if speak is not None:
-            note = speak("<speak>{}</speak>".format(speech.escape(event.text)))
-            if note:
-                out(note)
+        say_unprompted(out, speak, "[timer ended: {}]".format(event.label or "timer"), event.text)
     api.on_fire.append(announce)
     return api
+
+
+def say_unprompted(out, speak, heading: str, text: str) -> None:
+    """What the device says by itself (a timer ends, a reminder rings): printed, and heard with --voice."""
+    out(heading)
+    out(REPLY + text)
+    if speak is not None:
+        note = speak("<speak>{}</speak>".format(speech.escape(text)))
+        if note:
+            out(note)
 
 
 def wait_for_timers(api: TimersApi, poll: float = 0.05) -> None:
